@@ -1,0 +1,63 @@
+"""Typed records that flow through the graphs: structured model outputs, claims, evidence, verdicts."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Verdict = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
+VERDICTS: tuple[Verdict, ...] = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
+ClaimKind = Literal["result", "method", "dataset", "comparison"]
+
+
+# -- structured outputs the model fills (their JSON schemas constrain decoding) ---------------------
+# No string length bounds here: llama.cpp expands them into grammar repetitions that decode ~100x slower.
+class SearchPlan(BaseModel):
+    sub_questions: list[str] = Field(min_length=1, max_length=4)
+    queries: list[str] = Field(min_length=1, max_length=8)
+
+
+class ExtractedClaim(BaseModel):
+    sentence: int = Field(ge=1, description="number of the abstract sentence the claim comes from")
+    claim: str = Field(description="one self-contained factual claim, a complete sentence")
+    kind: ClaimKind
+
+
+class ExtractionOutput(BaseModel):
+    claims: list[ExtractedClaim] = Field(max_length=10)
+
+
+class SynthesisOutput(BaseModel):
+    answer: str
+    limitations: list[str] = Field(max_length=6)
+
+
+class ReviewOutput(BaseModel):
+    score: int = Field(ge=1, le=5)
+    rationale: str
+
+
+# -- records the graphs keep --------------------------------------------------------------------
+class Claim(BaseModel):
+    id: str = ""
+    text: str
+    paper_id: str
+    quote: str = Field(description="the exact sentence(s) of the paper the claim rests on")
+    kind: ClaimKind = "result"
+    rank: tuple[int, int] = Field((0, 0), exclude=True, description="(paper rank, order in paper) for stable ids")
+
+
+class Evidence(BaseModel):
+    paper_id: str
+    quote: str = Field(description="verbatim sentence(s) of the passage most relevant to the claim")
+    stance: Verdict
+    probabilities: dict[str, float] = Field(default_factory=dict)
+    is_source: bool = False
+
+
+class VerifiedClaim(Claim):
+    verdict: Verdict
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: list[Evidence] = Field(default_factory=list)
+    calibrated: bool = False

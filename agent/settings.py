@@ -1,0 +1,101 @@
+"""One settings object for the whole program, read from the environment and `.env`.
+
+Every variable is documented in `.env.example`. Project variables use the `AGENT_` prefix;
+the OpenAI SDK's own `OPENAI_API_KEY` and `OPENAI_BASE_URL` are read as they are.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from agent.errors import ConfigError
+
+DEFAULT_LOCAL_MODEL = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "research-agent"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="AGENT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    provider: Literal["local", "openai"] = Field(
+        "local", description="Which LLM provider runs the graphs: the embedded model or an OpenAI-compatible server."
+    )
+    model: str = Field(
+        DEFAULT_LOCAL_MODEL,
+        description="Model name. For `local`: the built-in model's name or a path to any GGUF file. "
+        "For `openai`: the model name the server knows.",
+    )
+    model_sha256: str | None = Field(
+        None, description="Expected sha256 of a user-supplied GGUF; checked before loading when set."
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "AGENT_OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_BASE_URL", "AGENT_OPENAI_BASE_URL")
+    )
+    data_dir: Path = Field(default_factory=default_data_dir, description="Model file, Chroma library, caches.")
+    offline: bool = Field(False, description="Never touch the network: bundled arXiv snapshot only.")
+
+    max_papers: int = Field(6, ge=1, le=50, description="Papers read (claims extracted) per run.")
+    max_claims_per_paper: int = Field(3, ge=1, le=10)
+    max_claims: int = Field(16, ge=1, le=200, description="Claims verified per run.")
+    max_evidence_per_claim: int = Field(
+        2, ge=0, le=10, description="Passages from other papers judged per claim, besides the source paper."
+    )
+    max_tokens: int = Field(1024, ge=16, le=32768, description="Cap on completion tokens of one model call.")
+    n_reviewers: int = Field(3, ge=1, le=10)
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    seed: int = 0
+    request_timeout: float = Field(120.0, gt=0, description="Seconds before a remote model call times out.")
+    n_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
+    n_threads: int | None = Field(None, ge=1, description="CPU threads of the local model (default: all cores).")
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _base_url_is_http(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value or None
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    def public_dict(self) -> dict:
+        """Settings safe to print or store: the API key is reduced to whether it is set."""
+        data = self.model_dump(mode="json", exclude={"openai_api_key"})
+        data["openai_api_key_set"] = self.openai_api_key is not None
+        return data
+
+
+def load_settings(**overrides) -> Settings:
+    """Read settings, turning validation errors into one readable line."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def cached_settings() -> Settings:
+    return load_settings()

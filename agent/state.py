@@ -1,0 +1,56 @@
+"""Graph state: what each graph carries from node to node."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+from agent.records import Claim, Evidence, VerifiedClaim
+from tools.papers import Paper
+
+
+class ResearchState(TypedDict, total=False):
+    question: str
+    sub_questions: list[str]
+    queries: list[str]
+    candidates: list[Paper]  # found by search, best first
+    papers: list[Paper]  # read into the library, best first
+    extracted: Annotated[list[Claim], operator.add]  # fan-in of the per-paper extraction
+    claims: list[Claim]  # numbered, deduplicated, within budget
+    verified: Annotated[list[VerifiedClaim], operator.add]  # fan-in of the per-claim verification
+    answer: str
+    limitations: list[str]
+    reviews: list[dict]
+    report_path: str
+    warnings: Annotated[list[str], operator.add]
+
+
+class PaperTask(TypedDict):
+    """What one extraction branch receives through `Send`."""
+
+    question: str
+    paper: Paper
+    rank: int
+
+
+class ClaimTask(TypedDict):
+    claim: Claim
+
+
+class Passage(TypedDict):
+    paper_id: str
+    title: str
+    text: str
+    is_source: bool
+
+
+class JudgeTask(TypedDict):
+    claim: Claim
+    passage: Passage
+
+
+class VerifyState(TypedDict, total=False):
+    claim: Claim
+    passages: list[Passage]
+    judged: Annotated[list[Evidence], operator.add]
+    result: VerifiedClaim

@@ -1,0 +1,53 @@
+"""Every prompt the program sends, as a Jinja2 template file in this folder.
+
+A template file holds a `--- system` section and a `--- user` section, and names the variables it
+takes in its first line: `{# variables: question, n_queries #}`. Rendering checks that exactly those
+variables are given, so a template and its caller cannot drift apart silently.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+PROMPT_DIR = Path(__file__).parent
+_VARIABLES = re.compile(r"^\{#\s*variables:\s*(?P<names>[^#]*)#\}")
+_SECTION = re.compile(r"^--- (system|user)\s*$", re.MULTILINE)
+_env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+
+
+class PromptTemplate:
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        header = _VARIABLES.match(text)
+        if not header:
+            raise ValueError(f"prompt {name}: first line must declare its variables")
+        self.variables = frozenset(v.strip() for v in header.group("names").split(",") if v.strip())
+        parts = _SECTION.split(text[header.end():])
+        sections = dict(zip(parts[1::2], parts[2::2]))
+        if set(sections) != {"system", "user"}:
+            raise ValueError(f"prompt {name}: needs exactly a '--- system' and a '--- user' section")
+        self.system = _env.from_string(sections["system"].strip())
+        self.user = _env.from_string(sections["user"].strip())
+
+    def messages(self, **variables) -> list[dict[str, str]]:
+        given = set(variables)
+        if given != self.variables:
+            raise TypeError(f"prompt {self.name} takes {sorted(self.variables)}, got {sorted(given)}")
+        return [
+            {"role": "system", "content": self.system.render(**variables)},
+            {"role": "user", "content": self.user.render(**variables)},
+        ]
+
+
+@lru_cache(maxsize=None)
+def load_prompt(name: str) -> PromptTemplate:
+    path = PROMPT_DIR / f"{name}.j2"
+    return PromptTemplate(name, path.read_text(encoding="utf-8"))
+
+
+def render(name: str, **variables) -> list[dict[str, str]]:
+    return load_prompt(name).messages(**variables)

@@ -1,0 +1,1 @@
+"""Everything the graphs call out to, each behind a small typed interface."""
