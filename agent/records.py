@@ -14,8 +14,8 @@ ClaimKind = Literal["result", "method", "dataset", "comparison"]
 # -- structured outputs the model fills (their JSON schemas constrain decoding) ---------------------
 # No string length bounds here: llama.cpp expands them into grammar repetitions that decode ~100x slower.
 class SearchPlan(BaseModel):
-    sub_questions: list[str] = Field(min_length=1, max_length=4)
-    queries: list[str] = Field(min_length=1, max_length=8)
+    sub_questions: list[str] = Field(min_length=2, max_length=4)
+    queries: list[str] = Field(min_length=3, max_length=6)
 
 
 class ExtractedClaim(BaseModel):

@@ -85,14 +85,23 @@ class Settings(BaseSettings):
         return data
 
 
+_ALIASED = {"openai_api_key": "OPENAI_API_KEY", "openai_base_url": "OPENAI_BASE_URL"}
+
+
+def _variable_name(location: tuple) -> str:
+    """The environment variable a validation error is about."""
+    field = str(location[0]) if location else "settings"
+    if field.isupper():
+        return field
+    return _ALIASED.get(field, f"AGENT_{field.upper()}")
+
+
 def load_settings(**overrides) -> Settings:
     """Read settings, turning validation errors into one readable line."""
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
-        )
+        problems = "; ".join(f"{_variable_name(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from None
 
 

@@ -13,6 +13,8 @@ class ResearchState(TypedDict, total=False):
     question: str
     sub_questions: list[str]
     queries: list[str]
+    out_dir: str  # where the report is written
+    search_sources: list[str]
     candidates: list[Paper]  # found by search, best first
     papers: list[Paper]  # read into the library, best first
     extracted: Annotated[list[Claim], operator.add]  # fan-in of the per-paper extraction

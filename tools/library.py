@@ -105,6 +105,15 @@ class PaperLibrary:
         return [Hit(paper_id=pid, score=1.0 - dist, title=meta["title"])
                 for pid, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])]
 
+    def paper_vectors(self, papers: list[Paper]) -> np.ndarray:
+        """Embeddings of papers: stored ones from the snapshot index, the rest computed now."""
+        stored = self.snapshot.get(ids=[p.id for p in papers], include=["embeddings"])
+        by_id = dict(zip(stored["ids"], stored["embeddings"]))
+        missing = [p for p in papers if p.id not in by_id]
+        if missing:
+            by_id.update(zip([p.id for p in missing], self.embedder.embed([paper_document(p) for p in missing])))
+        return np.array([by_id[p.id] for p in papers], dtype=np.float32)
+
     # -- the library of read papers ------------------------------------------------------------
     def add_papers(self, papers: list[Paper]) -> int:
         """Store each paper's abstract as a passage; returns how many papers were new."""

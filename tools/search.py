@@ -72,14 +72,16 @@ class LiteratureSearch:
                     found.setdefault(paper.id, paper)
                 if "arxiv" not in sources:
                     sources.append("arxiv")
-        fused = reciprocal_rank_fusion(rankings)[: max(limit * 3, limit)]
-        # Rerank the fused pool by similarity to the question itself; fusion rank breaks ties.
+        fused = reciprocal_rank_fusion(rankings)[: limit * 3]
         pool = [found[pid] for pid, _ in fused]
+        # Rerank the fused pool against the question itself: cosine similarity + 10 x RRF score.
         question_vec = self.library.embedder.embed([question])[0]
-        doc_vecs = self.library.embedder.embed([f"{p.title}. {p.abstract}" for p in pool])
-        similarity = doc_vecs @ question_vec
-        fusion_score = dict(fused)
-        order = sorted(range(len(pool)), key=lambda i: (-(similarity[i] + 10 * fusion_score[pool[i].id]), pool[i].id))
-        papers = [pool[i] for i in order][:limit]
-        scores = {pool[i].id: float(similarity[i]) for i in order[:limit]}
+        similarity = dict(zip([p.id for p in pool], (self.library.paper_vectors(pool) @ question_vec).tolist()))
+        combined = {pid: similarity[pid] + 10 * rrf for pid, rrf in fused if pid in similarity}
+        # Every query's best hit stays in: the plan's queries cover different angles of the question.
+        must_keep = list(dict.fromkeys(ranking[0] for ranking in rankings if ranking))[:limit]
+        rest = [pid for pid in sorted(combined, key=lambda pid: (-combined[pid], pid)) if pid not in must_keep]
+        chosen = sorted(must_keep + rest[: limit - len(must_keep)], key=lambda pid: (-combined[pid], pid))
+        papers = [found[pid] for pid in chosen]
+        scores = {pid: round(similarity[pid], 4) for pid in chosen}
         return SearchOutcome(papers=papers, scores=scores, sources=sources, warnings=warnings)

@@ -48,6 +48,7 @@ class NodeUsage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     llm_seconds: float = 0.0
+    wall_seconds: float = 0.0
 
 
 class UsageTracker:
@@ -65,6 +66,10 @@ class UsageTracker:
             usage.completion_tokens += result.completion_tokens
             usage.llm_seconds += seconds
 
+    def record_wall(self, node: str, seconds: float) -> None:
+        with self._lock:
+            self.per_node[node].wall_seconds += seconds
+
     def totals(self) -> NodeUsage:
         with self._lock:
             total = NodeUsage()
@@ -73,6 +78,7 @@ class UsageTracker:
                 total.prompt_tokens += usage.prompt_tokens
                 total.completion_tokens += usage.completion_tokens
                 total.llm_seconds += usage.llm_seconds
+                total.wall_seconds += usage.wall_seconds
             return total
 
 

@@ -1,0 +1,99 @@
+"""The `agent` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agent.errors import AgentError
+from agent.settings import load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Research assistant for ML/NLP scientists: cited, verified literature reports.")
+console = Console(stderr=True)
+
+
+@app.callback()
+def _root() -> None:
+    """Keeps `ask` a subcommand (typer collapses a lone command into the root)."""
+stdout = Console()
+
+
+def _settings(provider: str | None, model: str | None, offline: bool | None, data_dir: Path | None,
+              max_papers: int | None):
+    return load_settings(provider=provider, model=model, offline=offline or None, data_dir=data_dir,
+                         max_papers=max_papers)
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The research question."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Directory for report.md and report.json."),
+    provider: Optional[str] = typer.Option(None, help="local | openai (default: AGENT_PROVIDER)."),
+    model: Optional[str] = typer.Option(None, help="Model name or GGUF path (default: AGENT_MODEL)."),
+    offline: bool = typer.Option(False, "--offline", help="Search the bundled snapshot only."),
+    data_dir: Optional[Path] = typer.Option(None, help="Data directory (default: AGENT_DATA_DIR)."),
+    max_papers: Optional[int] = typer.Option(None, help="Papers to read (default: AGENT_MAX_PAPERS)."),
+) -> None:
+    """Answer a research question with a cited, verified report."""
+    from agent.progress import RunProgress
+    from agent.runner import default_out_dir, run_research, validate_question
+    from agent.services import Services
+
+    question = validate_question(question)
+    settings = _settings(provider, model, offline, data_dir, max_papers)
+    out_dir = out or default_out_dir(question)
+    services = Services(settings=settings)
+    console.print(f"[bold]question:[/bold] {question}")
+    console.print(f"[dim]provider {settings.provider} · model {settings.model} · data {settings.data_dir}[/dim]")
+    with RunProgress(console, settings.max_papers) as progress:
+        report = run_research(question, services, out_dir, on_event=progress.on_event)
+    _print_summary(report, out_dir)
+
+
+def _print_summary(report, out_dir: Path) -> None:
+    table = Table(title="Claims", show_lines=False)
+    for column in ("id", "verdict", "conf.", "paper", "claim"):
+        table.add_column(column, overflow="fold")
+    for claim in report.claims:
+        table.add_row(claim.id, claim.verdict, f"{claim.confidence:.2f}", claim.paper_id, claim.text)
+    stdout.print(table)
+    stdout.print(f"\n[bold]Answer[/bold]\n{report.answer}\n")
+    usage = report.usage
+    stdout.print(f"papers read {report.method.papers_read} · claims {len(report.claims)} · "
+                 f"review {report.review.score}/5 · {usage.llm_calls} model calls · "
+                 f"{usage.prompt_tokens}+{usage.completion_tokens} tokens · {usage.wall_seconds:.0f} s")
+    stdout.print(f"report: {out_dir / 'report.md'}\njson:   {out_dir / 'report.json'}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()  # standalone: usage errors print themselves and exit 2
+    except AgentError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/yellow]")
+        sys.exit(130)
+    except Exception as exc:  # anything unexpected: one line here, the traceback in a log file
+        log_path = Path.home() / ".cache" / "research-agent-crash.log"
+        try:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            log_path.write_text(traceback.format_exc(), encoding="utf-8")
+            where = f" (details in {log_path})"
+        except OSError:
+            where = ""
+        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}{where}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

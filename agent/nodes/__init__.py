@@ -1,0 +1,1 @@
+"""Research-graph nodes: plain functions `state -> update`, one module per stage."""

@@ -1,0 +1,41 @@
+"""What every node shares: usage accounting by node name, and progress events."""
+
+from __future__ import annotations
+
+import functools
+import time
+from typing import Any, Callable
+
+from langgraph.runtime import Runtime
+
+from agent.services import Services, services_of
+from tools.llm.base import current_node
+
+
+def tracked(name: str) -> Callable:
+    """Attribute model calls and wall time inside the wrapped node to `name`."""
+
+    def decorate(func: Callable) -> Callable:
+        @functools.wraps(func)
+        def wrapper(state: Any, runtime: Runtime) -> Any:
+            services = services_of(runtime)
+            token = current_node.set(name)
+            started = time.perf_counter()
+            try:
+                return func(state, services, runtime)
+            finally:
+                services.tracker.record_wall(name, time.perf_counter() - started)
+                current_node.reset(token)
+
+        return wrapper
+
+    return decorate
+
+
+def emit(runtime: Runtime | None, **event: Any) -> None:
+    """Send a progress event to whoever streams the run in `custom` mode (the CLI's live view)."""
+    if runtime is not None:
+        runtime.stream_writer(event)
+
+
+__all__ = ["Services", "emit", "tracked"]

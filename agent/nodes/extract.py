@@ -1,0 +1,88 @@
+"""extract: atomic claims from one paper (fan-out per paper), then collect and number them."""
+
+from __future__ import annotations
+
+import re
+
+from langgraph.runtime import Runtime
+
+from agent.nodes.common import Services, emit, tracked
+from agent.records import Claim, ExtractionOutput
+from agent.state import PaperTask, ResearchState
+from prompts import render
+from tools.text import split_sentences
+
+MIN_CLAIM_WORDS = 5
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def claims_from_output(output: ExtractionOutput, sentences: list[str], paper_id: str, rank: int,
+                       limit: int) -> list[Claim]:
+    """Keep well-formed claims: a real sentence number, a complete claim; quotes come from our own text."""
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for item in output.claims:
+        text = " ".join(item.claim.split())
+        if not (1 <= item.sentence <= len(sentences)) or len(text.split()) < MIN_CLAIM_WORDS:
+            continue
+        key = _normalized(text)
+        if key in seen:
+            continue
+        seen.add(key)
+        if text[-1] not in ".!?":
+            text += "."
+        claims.append(Claim(text=text, paper_id=paper_id, quote=sentences[item.sentence - 1], kind=item.kind,
+                            rank=(rank, len(claims))))
+        if len(claims) >= limit:
+            break
+    return claims
+
+
+@tracked("extract")
+def extract_claims(task: PaperTask, services: Services, runtime: Runtime) -> dict:
+    paper = task["paper"]
+    sentences = split_sentences(paper.abstract)
+    if not sentences:
+        return {"extracted": []}
+    numbered = "\n".join(f"[{i}] {sentence}" for i, sentence in enumerate(sentences, start=1))
+    limit = services.settings.max_claims_per_paper
+    output = services.provider.structured(
+        render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
+        ExtractionOutput, max_tokens=180 * limit + 100,
+    )
+    claims = claims_from_output(output, sentences, paper.id, task["rank"], limit)
+    emit(runtime, stage="extract", paper_id=paper.id, claims=len(claims))
+    return {"extracted": claims}
+
+
+def select_claims(extracted: list[Claim], max_claims: int) -> list[Claim]:
+    """Order by paper rank, drop duplicates across papers, spread the budget round-robin over papers."""
+    by_paper: dict[int, list[Claim]] = {}
+    seen: set[str] = set()
+    for claim in sorted(extracted, key=lambda c: c.rank):
+        key = _normalized(claim.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        by_paper.setdefault(claim.rank[0], []).append(claim)
+    chosen: list[Claim] = []
+    queues = [by_paper[rank] for rank in sorted(by_paper)]
+    while queues and len(chosen) < max_claims:
+        for queue in list(queues):
+            if len(chosen) >= max_claims:
+                break
+            chosen.append(queue.pop(0))
+            if not queue:
+                queues.remove(queue)
+    chosen.sort(key=lambda c: c.rank)
+    return [claim.model_copy(update={"id": f"C{i}"}) for i, claim in enumerate(chosen, start=1)]
+
+
+@tracked("collect")
+def collect_claims(state: ResearchState, services: Services, runtime: Runtime) -> dict:
+    claims = select_claims(state.get("extracted", []), services.settings.max_claims)
+    emit(runtime, stage="collect", claims=len(claims))
+    return {"claims": claims}

@@ -1,0 +1,34 @@
+"""plan: turn the question into search queries and sub-questions."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.nodes.common import Services, emit, tracked
+from agent.records import SearchPlan
+from agent.state import ResearchState
+from prompts import render
+
+MAX_QUERIES = 6
+
+
+def _clean(items: list[str], limit: int) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        text = " ".join(item.split()).strip(" .")
+        if text and text.lower() not in seen:
+            seen.add(text.lower())
+            kept.append(text)
+    return kept[:limit]
+
+
+@tracked("plan")
+def plan(state: ResearchState, services: Services, runtime: Runtime) -> dict:
+    result = services.provider.structured(
+        render("plan", question=state["question"], n_queries=4), SearchPlan, max_tokens=400
+    )
+    queries = _clean(result.queries, MAX_QUERIES) or [state["question"]]
+    sub_questions = _clean(result.sub_questions, 4)
+    emit(runtime, stage="plan", queries=queries)
+    return {"queries": queries, "sub_questions": sub_questions}

@@ -1,0 +1,29 @@
+"""search and read: find candidate papers, then put the best ones into the library."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.nodes.common import Services, emit, tracked
+from agent.state import ResearchState
+
+
+@tracked("search")
+def search(state: ResearchState, services: Services, runtime: Runtime) -> dict:
+    indexed = services.library.ensure_snapshot_indexed(
+        progress=lambda done, total: emit(runtime, stage="index", done=done, total=total)
+    )
+    outcome = services.search.search(state.get("queries", []), state["question"],
+                                      limit=services.settings.max_papers * 2)
+    emit(runtime, stage="search", found=len(outcome.papers), indexed=indexed, sources=outcome.sources)
+    for warning in outcome.warnings:
+        emit(runtime, stage="warning", message=warning)
+    return {"candidates": outcome.papers, "search_sources": outcome.sources, "warnings": outcome.warnings}
+
+
+@tracked("read")
+def read(state: ResearchState, services: Services, runtime: Runtime) -> dict:
+    papers = [p for p in state.get("candidates", []) if p.abstract.strip()][: services.settings.max_papers]
+    added = services.library.add_papers(papers)
+    emit(runtime, stage="read", papers=len(papers), new_in_library=added)
+    return {"papers": papers}

@@ -1,0 +1,42 @@
+"""Run the research graph for one question: the code path behind `agent ask`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from agent.errors import InputError
+from agent.report import Report
+from agent.services import Services
+
+MAX_QUESTION_CHARS = 2000
+
+
+def validate_question(question: str) -> str:
+    text = " ".join((question or "").split())
+    if not text:
+        raise InputError("the question is empty: ask something, e.g. agent ask \"How does X affect Y?\"")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InputError(f"the question is {len(text)} characters long; keep it under {MAX_QUESTION_CHARS}")
+    return text
+
+
+def default_out_dir(question: str) -> Path:
+    slug = re.sub(r"[^a-z0-9]+", "-", question.lower()).strip("-")[:48].rstrip("-") or "run"
+    return Path("runs") / f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{slug}"
+
+
+def run_research(question: str, services: Services, out_dir: Path,
+                 on_event: Callable[[dict], None] | None = None) -> Report:
+    from agent.research_graph import build_research_graph
+
+    question = validate_question(question)
+    services.provider  # load the model (or fail) before any work starts
+    graph = build_research_graph()
+    inputs = {"question": question, "out_dir": str(out_dir)}
+    for mode, chunk in graph.stream(inputs, context=services, stream_mode=["custom", "updates"]):
+        if mode == "custom" and on_event is not None:
+            on_event(chunk)
+    return Report.model_validate_json((out_dir / "report.json").read_text(encoding="utf-8"))

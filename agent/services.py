@@ -1,0 +1,64 @@
+"""The long-lived things graph nodes use: settings, the model provider, the library, search.
+
+Nodes receive them through LangGraph's runtime context (`context=Services(...)`); when a graph is
+run without one (LangGraph Studio/Server), they are built from the settings on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from langgraph.runtime import Runtime
+
+from agent.settings import Settings, load_settings
+from tools.llm.base import LLMProvider, UsageTracker
+
+
+@dataclass
+class Services:
+    settings: Settings
+    tracker: UsageTracker = field(default_factory=UsageTracker)
+    provider_override: LLMProvider | None = None
+    started_at: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started_at
+
+    @cached_property
+    def provider(self) -> LLMProvider:
+        if self.provider_override is not None:
+            return self.provider_override
+        from tools.llm.factory import make_provider
+
+        return make_provider(self.settings, self.tracker)
+
+    @cached_property
+    def library(self):
+        from tools.embeddings import default_embedder
+        from tools.library import PaperLibrary
+
+        return PaperLibrary(self.settings.chroma_dir, default_embedder())
+
+    @cached_property
+    def search(self):
+        from tools.search import LiteratureSearch
+
+        return LiteratureSearch(self.library, offline=self.settings.offline)
+
+
+_default: Services | None = None
+_default_lock = threading.Lock()
+
+
+def services_of(runtime: Runtime | None) -> Services:
+    """The services passed as the run's context, or process-wide defaults built from settings."""
+    if runtime is not None and isinstance(runtime.context, Services):
+        return runtime.context
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Services(settings=load_settings())
+        return _default

@@ -1,0 +1,51 @@
+"""Shared fixtures: a scripted chat-completions server on 127.0.0.1, and one indexed data directory.
+
+Nothing here touches the network beyond 127.0.0.1: `AGENT_OFFLINE=1` is set for the whole session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["AGENT_OFFLINE"] = "1"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+for variable in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "AGENT_PROVIDER", "AGENT_MODEL", "AGENT_DATA_DIR"):
+    os.environ.pop(variable, None)
+
+from agent.services import Services  # noqa: E402
+from agent.settings import load_settings  # noqa: E402
+from tests.support.chat_server import ScriptedChatServer, research_script  # noqa: E402
+
+EXAMPLE_QUESTION = ("How does intermediate-task training on semantic textual similarity data affect zero-shot "
+                    "cross-lingual transfer for low-resource languages?")
+TEST_API_KEY = "sk-test-SECRET-do-not-leak-1234567890"
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory) -> Path:
+    """One data directory whose Chroma store has the snapshot indexed (done once per session)."""
+    path = tmp_path_factory.mktemp("agent-data")
+    services = Services(settings=load_settings(data_dir=path, offline=True))
+    services.library.ensure_snapshot_indexed()
+    return path
+
+
+@pytest.fixture(scope="session")
+def chat_server():
+    with ScriptedChatServer(research_script) as server:
+        yield server
+
+
+@pytest.fixture()
+def scripted_settings(chat_server, data_dir, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
+    return load_settings(provider="openai", model="scripted", openai_base_url=chat_server.base_url,
+                         data_dir=data_dir, offline=True)
+
+
+@pytest.fixture()
+def scripted_services(scripted_settings) -> Services:
+    return Services(settings=scripted_settings)
