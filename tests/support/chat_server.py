@@ -125,7 +125,7 @@ def research_script(request: dict) -> Reply:
     if name == "SearchPlan":
         question = text.split("Research question:", 1)[-1].split("\n", 1)[0].strip()
         return Reply(json.dumps({
-            "sub_questions": [f"What is known about: {question}"],
+            "sub_questions": [f"What is known about: {question}", "Which languages and tasks were tested?"],
             "queries": ["zero-shot cross-lingual transfer", "intermediate-task training multilingual",
                         "low-resource languages transfer", "semantic textual similarity multilingual"],
         }))

