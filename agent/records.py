@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 Verdict = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 VERDICTS: tuple[Verdict, ...] = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
@@ -28,9 +28,26 @@ class ExtractionOutput(BaseModel):
     claims: list[ExtractedClaim] = Field(max_length=10)
 
 
+class Finding(BaseModel):
+    statement: str = Field(description="one finding of the papers that bears on the question")
+    claim_ids: list[str] = Field(min_length=1, max_length=4, description="ids of the claims that back it")
+
+
 class SynthesisOutput(BaseModel):
-    answer: str
-    limitations: list[str] = Field(max_length=6)
+    question_focus: str = Field(description="the specific method, intervention or setting the question asks about")
+    focus_claim_ids: list[str] = Field(max_length=8, description="claims that explicitly study that focus")
+    direct_answer: str = Field(description="one or two sentences answering the question as asked")
+    findings: list[Finding] = Field(min_length=1, max_length=6)
+    not_settled: list[str] = Field(max_length=4, description="what the claims do not settle")
+
+
+def synthesis_output_for(claim_ids: list[str]) -> type[SynthesisOutput]:
+    """`SynthesisOutput` whose citations are constrained to the ids of this run's claims."""
+    ClaimId = Literal[tuple(claim_ids)]  # type: ignore[valid-type]
+    finding = create_model("Finding", __base__=Finding, claim_ids=(list[ClaimId], Field(min_length=1, max_length=4)))
+    return create_model("SynthesisOutput", __base__=SynthesisOutput,
+                        focus_claim_ids=(list[ClaimId], Field(max_length=8)),
+                        findings=(list[finding], Field(min_length=1, max_length=6)))
 
 
 class ReviewOutput(BaseModel):

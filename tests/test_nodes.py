@@ -12,6 +12,7 @@ from agent.nodes.synthesize import NO_EVIDENCE_ANSWER, keep_known_citations, syn
 from agent.records import Claim, Evidence, ExtractedClaim, ExtractionOutput, VerifiedClaim
 from agent.verifier import aggregate_judgments
 from tests.conftest import EXAMPLE_QUESTION
+from tools.papers import Paper
 from tools.snapshot import snapshot_by_id
 from tools.text import split_sentences
 
@@ -48,16 +49,20 @@ def test_extract_quotes_come_from_the_papers_own_sentences(scripted_services):
 
 
 def test_malformed_extractions_are_dropped_not_truncated():
-    sentences = split_sentences("XLM-R transfers well to German. It transfers poorly to Swahili. Short.")
+    paper = Paper(id="p1", title="T", authors=["Ana Smith"], abstract="")
+    sentences = split_sentences("XLM-R transfers well to German. We find it transfers poorly to Swahili. Short.")
     output = ExtractionOutput(claims=[
         ExtractedClaim(sentence=1, claim="XLM-R transfers well from English to German", kind="result"),
-        ExtractedClaim(sentence=9, claim="A claim pointing at a sentence that does not exist.", kind="result"),
+        ExtractedClaim(sentence=9, claim="Protein folding is solved by a new architecture.", kind="result"),
         ExtractedClaim(sentence=2, claim="Too short.", kind="result"),
         ExtractedClaim(sentence=1, claim="XLM-R transfers well from English to German.", kind="result"),
+        ExtractedClaim(sentence=1, claim="We find XLM-R transfers poorly to Swahili.", kind="result"),
     ])
-    claims = claims_from_output(output, sentences, "p1", 0, limit=5)
-    assert [c.text for c in claims] == ["XLM-R transfers well from English to German."]
-    assert claims[0].quote == "XLM-R transfers well to German."
+    claims = claims_from_output(output, sentences, paper, 0, limit=5)
+    assert [c.text for c in claims] == ["XLM-R transfers well from English to German.",
+                                        "Smith et al. find XLM-R transfers poorly to Swahili."]
+    assert [c.quote for c in claims] == ["XLM-R transfers well to German.",
+                                         "We find it transfers poorly to Swahili."]
 
 
 def test_select_claims_spreads_the_budget_over_papers_and_numbers_them():
@@ -118,3 +123,18 @@ def test_review_uses_independent_reviewers(scripted_services, chat_server):
     assert all(criterion.split(":")[0] in requests[0]["messages"][0]["content"] for criterion in rubric())
     assert all(1 <= r["score"] <= 5 and r["rationale"] for r in update["reviews"])
     json.dumps(update)
+
+
+def test_answer_says_so_when_no_claim_is_about_the_questions_focus():
+    from agent.nodes.synthesize import compose_answer
+    from agent.records import synthesis_output_for
+
+    claims = [_verified(1), _verified(2)]
+    output = synthesis_output_for(["C1", "C2"])(
+        question_focus="intermediate-task training on STS data", focus_claim_ids=["C1"],
+        direct_answer="STS training helps a lot [C1].",
+        findings=[{"statement": "Claims say something", "claim_ids": ["C2", "C1"]}], not_settled=[])
+    answer, dropped, covered = compose_answer(output, claims)
+    assert not covered and dropped == []
+    assert answer.startswith("The papers found do not study intermediate-task training on STS data directly")
+    assert "STS training helps" not in answer and "Claims say something [C1, C2]." in answer

@@ -6,10 +6,12 @@ import re
 
 from langgraph.runtime import Runtime
 
+from agent.claim_text import anchor_quote, make_self_contained
 from agent.nodes.common import Services, emit, tracked
 from agent.records import Claim, ExtractionOutput
 from agent.state import PaperTask, ResearchState
 from prompts import render
+from tools.papers import Paper
 from tools.text import split_sentences
 
 MIN_CLAIM_WORDS = 5
@@ -19,23 +21,26 @@ def _normalized(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def claims_from_output(output: ExtractionOutput, sentences: list[str], paper_id: str, rank: int,
+def claims_from_output(output: ExtractionOutput, sentences: list[str], paper: Paper, rank: int,
                        limit: int) -> list[Claim]:
-    """Keep well-formed claims: a real sentence number, a complete claim; quotes come from our own text."""
+    """Keep well-formed claims, anchored to the sentence(s) they rest on; quotes come from our own text."""
     claims: list[Claim] = []
     seen: set[str] = set()
     for item in output.claims:
         text = " ".join(item.claim.split())
-        if not (1 <= item.sentence <= len(sentences)) or len(text.split()) < MIN_CLAIM_WORDS:
+        if len(text.split()) < MIN_CLAIM_WORDS:
             continue
+        quote = anchor_quote(text, sentences, item.sentence)
+        if quote is None:  # the claim rests on no sentence of the abstract
+            continue
+        text = make_self_contained(text, paper)
         key = _normalized(text)
         if key in seen:
             continue
         seen.add(key)
         if text[-1] not in ".!?":
             text += "."
-        claims.append(Claim(text=text, paper_id=paper_id, quote=sentences[item.sentence - 1], kind=item.kind,
-                            rank=(rank, len(claims))))
+        claims.append(Claim(text=text, paper_id=paper.id, quote=quote, kind=item.kind, rank=(rank, len(claims))))
         if len(claims) >= limit:
             break
     return claims
@@ -53,7 +58,7 @@ def extract_claims(task: PaperTask, services: Services, runtime: Runtime) -> dic
         render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
         ExtractionOutput, max_tokens=180 * limit + 100,
     )
-    claims = claims_from_output(output, sentences, paper.id, task["rank"], limit)
+    claims = claims_from_output(output, sentences, paper, task["rank"], limit)
     emit(runtime, stage="extract", paper_id=paper.id, claims=len(claims))
     return {"extracted": claims}
 

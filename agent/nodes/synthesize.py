@@ -6,8 +6,9 @@ import re
 
 from langgraph.runtime import Runtime
 
+from agent.claim_text import overlap
 from agent.nodes.common import Services, emit, tracked
-from agent.records import SynthesisOutput, VerifiedClaim
+from agent.records import SynthesisOutput, VerifiedClaim, synthesis_output_for
 from agent.state import ResearchState
 from prompts import render
 
@@ -41,18 +42,59 @@ def sorted_claims(verified: list[VerifiedClaim]) -> list[VerifiedClaim]:
     return sorted(verified, key=lambda c: int(c.id[1:]))
 
 
+MIN_FOCUS_OVERLAP = 0.5
+
+
+def grounded_focus_claims(output: SynthesisOutput, claims: list[VerifiedClaim]) -> list[str]:
+    """The model's focus claims that really mention the focus (a small model over-claims relevance)."""
+    by_id = {c.id: c for c in claims}
+    return [i for i in output.focus_claim_ids
+            if i in by_id and overlap(output.question_focus, f"{by_id[i].text} {by_id[i].quote}") >= MIN_FOCUS_OVERLAP]
+
+
+def not_studied_answer(focus: str, n_claims: int) -> str:
+    return (f"The papers found do not study {focus} directly: none of the {n_claims} verified claims is about it, "
+            "so this literature cannot answer the question as asked. What the papers do establish is below.")
+
+
+def compose_answer(output: SynthesisOutput, claims: list[VerifiedClaim]) -> tuple[str, list[str], bool]:
+    """The answer text (direct answer, then findings with citations), dropped ids, and whether the focus is covered."""
+    known_ids = {c.id for c in claims}
+    focus = " ".join(output.question_focus.split()).rstrip(".") or "the question's subject"
+    covered = bool(grounded_focus_claims(output, claims))
+    if covered:
+        direct, dropped = keep_known_citations(" ".join(output.direct_answer.split()), known_ids)
+    else:
+        direct, dropped = not_studied_answer(focus, len(claims)), []
+    paragraphs = [direct]
+    findings = []
+    for finding in output.findings:
+        statement = " ".join(finding.statement.split()).rstrip(". ")
+        ids = [i for i in dict.fromkeys(finding.claim_ids) if i in known_ids]
+        if statement and ids:
+            statement, more = keep_known_citations(statement, known_ids)
+            dropped += more
+            findings.append(f"{statement} [{', '.join(sorted(ids, key=lambda i: int(i[1:])))}].")
+    if findings:
+        paragraphs.append(" ".join(findings))
+    return "\n\n".join(p for p in paragraphs if p), dropped, covered
+
+
 @tracked("synthesize")
 def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     claims = sorted_claims(state.get("verified", []))
     if not claims:
         return {"answer": NO_EVIDENCE_ANSWER,
                 "limitations": ["No verifiable claims were extracted from the papers found."]}
+    ids = [c.id for c in claims]
     output = services.provider.structured(
         render("synthesize", question=state["question"], claims=claims_block(claims)),
-        SynthesisOutput, max_tokens=900,
+        synthesis_output_for(ids), max_tokens=900,
     )
-    answer, dropped = keep_known_citations(output.answer.strip(), {c.id for c in claims})
+    answer, dropped, covered = compose_answer(output, claims)
     warnings = [f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed"] if dropped else []
-    limitations = [" ".join(item.split()) for item in output.limitations if item.strip()]
+    limitations = [" ".join(item.split()) for item in output.not_settled if item.strip()]
+    if not covered:
+        limitations.insert(0, f"No paper found studies {' '.join(output.question_focus.split()).rstrip('.')} directly.")
     emit(runtime, stage="synthesize", answer_chars=len(answer))
     return {"answer": answer, "limitations": limitations, "warnings": warnings}

@@ -136,11 +136,15 @@ def research_script(request: dict) -> Reply:
                   for number, sentence in sentences[-limit:]]
         return Reply(json.dumps({"claims": claims}))
     if name == "SynthesisOutput":
-        ids = re.findall(r"^(C\d+) \|", text, flags=re.MULTILINE)
-        cited = ", ".join(ids[:3])
+        rows = re.findall(r"^(C\d+) \|[^|]*\|[^|]*\|[^|]*\| (.+)$", text, flags=re.MULTILINE)
+        ids = [claim_id for claim_id, _ in rows]
         return Reply(json.dumps({
-            "answer": f"The papers found bear on the question only indirectly [{cited}]; none tests it directly [C999].",
-            "limitations": ["No paper found tests the exact setting of the question."],
+            "question_focus": " ".join(rows[0][1].split()[:4]),
+            "focus_claim_ids": ids[:1],
+            "direct_answer": f"Only {ids[0]} speaks to the question directly [{ids[0]}, C999].",
+            "findings": [{"statement": "The papers found bear on the question only indirectly", "claim_ids": ids[:3]},
+                         {"statement": "Transfer is studied across many languages.", "claim_ids": ids[-1:]}],
+            "not_settled": ["No paper found tests the exact setting of the question."],
         }))
     if name == "ReviewOutput":
         seed = request.get("seed") or 0

@@ -10,6 +10,7 @@ module builds the two calls the graphs make:
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json
 import math
@@ -129,6 +130,9 @@ class LLMProvider:
     model: str = ""
     #: True when `label_probs` returns real probabilities (False: a provider that cannot give logprobs).
     supports_logprobs: bool = True
+    #: True for a backend that can run one call at a time (one in-process model): calls from fan-out
+    #: threads queue on a lock, and the time spent waiting is not counted as model time.
+    serial_calls: bool = False
 
     def __init__(self, tracker: UsageTracker | None = None, seed: int = 0, temperature: float = 0.0,
                  max_tokens: int = 1024) -> None:
@@ -136,6 +140,7 @@ class LLMProvider:
         self.seed = seed
         self.temperature = temperature
         self.max_tokens = max_tokens
+        self._call_lock = threading.Lock() if self.serial_calls else contextlib.nullcontext()
 
     # -- backend hook -------------------------------------------------------------------------
     def _chat(self, messages: list[Message], *, json_schema: dict | None, schema_name: str,
@@ -144,9 +149,11 @@ class LLMProvider:
 
     # -- calls the graphs make ----------------------------------------------------------------
     def _timed_chat(self, messages: list[Message], **kwargs) -> ChatResult:
-        started = time.perf_counter()
-        result = self._chat(messages, **kwargs)
-        self.tracker.record(current_node.get(), result, time.perf_counter() - started)
+        with self._call_lock:
+            started = time.perf_counter()
+            result = self._chat(messages, **kwargs)
+            elapsed = time.perf_counter() - started
+        self.tracker.record(current_node.get(), result, elapsed)
         return result
 
     def structured(self, messages: list[Message], output: type[T], *, max_tokens: int | None = None,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +42,7 @@ def _quiet_stderr():
 
 class LocalProvider(LLMProvider):
     name = "local"
+    serial_calls = True  # one llama context: calls from fan-out threads take turns
 
     def __init__(self, model_path: Path, *, model_name: str | None = None, n_ctx: int = 4096,
                  n_threads: int | None = None, **kwargs) -> None:
@@ -56,7 +56,6 @@ class LocalProvider(LLMProvider):
             ) from None
         self.model = model_name or Path(model_path).stem
         self.model_path = Path(model_path)
-        self._lock = threading.Lock()  # one llama context: calls from fan-out threads take turns
         try:
             with _quiet_stderr():
                 self.llm = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads or os.cpu_count(),
@@ -70,16 +69,15 @@ class LocalProvider(LLMProvider):
 
     def _chat(self, messages: list[Message], *, json_schema: dict | None, schema_name: str,
               max_tokens: int, temperature: float, seed: int, top_logprobs: int | None) -> ChatResult:
-        with self._lock:
-            if top_logprobs:
-                return self._first_token_distribution(messages, top_logprobs)
-            kwargs: dict = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "seed": seed}
-            if json_schema is not None:
-                kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
-            try:
-                response = self.llm.create_chat_completion(**kwargs)
-            except ValueError as exc:  # e.g. prompt longer than the context window
-                raise ProviderUnavailable(f"local model call failed: {exc}") from None
+        if top_logprobs:
+            return self._first_token_distribution(messages, top_logprobs)
+        kwargs: dict = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "seed": seed}
+        if json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object", "schema": json_schema}
+        try:
+            response = self.llm.create_chat_completion(**kwargs)
+        except ValueError as exc:  # e.g. prompt longer than the context window
+            raise ProviderUnavailable(f"local model call failed: {exc}") from None
         usage = response.get("usage") or {}
         return ChatResult(
             content=response["choices"][0]["message"]["content"] or "",
@@ -120,5 +118,5 @@ class LocalProvider(LLMProvider):
         return 0
 
     def close(self) -> None:
-        with self._lock:
+        with self._call_lock:
             self.llm.close()
