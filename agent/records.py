@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, create_model
 
@@ -12,15 +12,19 @@ ClaimKind = Literal["result", "method", "dataset", "comparison"]
 
 
 # -- structured outputs the model fills (their JSON schemas constrain decoding) ---------------------
-# No string length bounds here: llama.cpp expands them into grammar repetitions that decode ~100x slower.
+# Strings carry generous length bounds: a small model can loop inside a string until it runs out of
+# tokens, and the bound makes the grammar close it. Code that reads these treats a string that hit
+# its bound without ending a sentence as truncated and drops it, never shows it.
+MAX_CLAIM_CHARS = 400
+MAX_TEXT_CHARS = 800
 class SearchPlan(BaseModel):
-    sub_questions: list[str] = Field(min_length=2, max_length=4)
-    queries: list[str] = Field(min_length=3, max_length=6)
+    sub_questions: list[Annotated[str, Field(max_length=300)]] = Field(min_length=2, max_length=4)
+    queries: list[Annotated[str, Field(max_length=150)]] = Field(min_length=3, max_length=6)
 
 
 class ExtractedClaim(BaseModel):
-    sentence: int = Field(ge=1, description="number of the abstract sentence the claim comes from")
-    claim: str = Field(description="one self-contained factual claim, a complete sentence")
+    sentence: int = Field(description="number of the abstract sentence the claim comes from")
+    claim: str = Field(max_length=MAX_CLAIM_CHARS, description="one self-contained factual claim, a complete sentence")
     kind: ClaimKind
 
 
@@ -29,16 +33,18 @@ class ExtractionOutput(BaseModel):
 
 
 class Finding(BaseModel):
-    statement: str = Field(description="one finding of the papers that bears on the question")
+    statement: str = Field(max_length=MAX_TEXT_CHARS, description="one finding of the papers that bears on the question")
     claim_ids: list[str] = Field(min_length=1, max_length=4, description="ids of the claims that back it")
 
 
 class SynthesisOutput(BaseModel):
-    question_focus: str = Field(description="the specific method, intervention or setting the question asks about")
+    question_focus: str = Field(max_length=150,
+                                description="the specific method, intervention or setting the question asks about")
     focus_claim_ids: list[str] = Field(max_length=8, description="claims that explicitly study that focus")
-    direct_answer: str = Field(description="one or two sentences answering the question as asked")
+    direct_answer: str = Field(max_length=MAX_TEXT_CHARS, description="one or two sentences answering the question")
     findings: list[Finding] = Field(min_length=1, max_length=6)
-    not_settled: list[str] = Field(max_length=4, description="what the claims do not settle")
+    not_settled: list[Annotated[str, Field(max_length=MAX_TEXT_CHARS)]] = Field(
+        max_length=4, description="what the claims do not settle")
 
 
 def synthesis_output_for(claim_ids: list[str]) -> type[SynthesisOutput]:
@@ -52,7 +58,7 @@ def synthesis_output_for(claim_ids: list[str]) -> type[SynthesisOutput]:
 
 class ReviewOutput(BaseModel):
     score: int = Field(ge=1, le=5)
-    rationale: str
+    rationale: str = Field(max_length=MAX_TEXT_CHARS)
 
 
 # -- records the graphs keep --------------------------------------------------------------------

@@ -98,8 +98,9 @@ def _variable_name(location: tuple) -> str:
 
 def load_settings(**overrides) -> Settings:
     """Read settings, turning validation errors into one readable line."""
+    env_file = os.environ.get("AGENT_ENV_FILE", ".env") or None  # AGENT_ENV_FILE= (empty) reads no file
     try:
-        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+        return Settings(_env_file=env_file, **{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
         problems = "; ".join(f"{_variable_name(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from None

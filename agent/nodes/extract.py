@@ -8,9 +8,10 @@ from langgraph.runtime import Runtime
 
 from agent.claim_text import anchor_quote, make_self_contained
 from agent.nodes.common import Services, emit, tracked
-from agent.records import Claim, ExtractionOutput
+from agent.records import MAX_CLAIM_CHARS, Claim, ExtractionOutput
 from agent.state import PaperTask, ResearchState
 from prompts import render
+from tools.llm.base import InvalidModelOutput
 from tools.papers import Paper
 from tools.text import split_sentences
 
@@ -21,6 +22,11 @@ def _normalized(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
+def is_truncated(text: str) -> bool:
+    """A claim that ran into its length bound without ending a sentence was cut off."""
+    return len(text) >= MAX_CLAIM_CHARS - 5 and text[-1] not in ".!?\")"
+
+
 def claims_from_output(output: ExtractionOutput, sentences: list[str], paper: Paper, rank: int,
                        limit: int) -> list[Claim]:
     """Keep well-formed claims, anchored to the sentence(s) they rest on; quotes come from our own text."""
@@ -28,7 +34,7 @@ def claims_from_output(output: ExtractionOutput, sentences: list[str], paper: Pa
     seen: set[str] = set()
     for item in output.claims:
         text = " ".join(item.claim.split())
-        if len(text.split()) < MIN_CLAIM_WORDS:
+        if len(text.split()) < MIN_CLAIM_WORDS or is_truncated(text):
             continue
         quote = anchor_quote(text, sentences, item.sentence)
         if quote is None:  # the claim rests on no sentence of the abstract
@@ -54,10 +60,15 @@ def extract_claims(task: PaperTask, services: Services, runtime: Runtime) -> dic
         return {"extracted": []}
     numbered = "\n".join(f"[{i}] {sentence}" for i, sentence in enumerate(sentences, start=1))
     limit = services.settings.max_claims_per_paper
-    output = services.provider.structured(
-        render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
-        ExtractionOutput, max_tokens=180 * limit + 100,
-    )
+    try:
+        output = services.provider.structured(
+            render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
+            ExtractionOutput, max_tokens=180 * limit + 100,
+        )
+    except InvalidModelOutput as exc:  # one paper's failure does not end the run
+        warning = f"no claims extracted from {paper.id}: {exc}"
+        emit(runtime, stage="warning", message=warning)
+        return {"extracted": [], "warnings": [warning]}
     claims = claims_from_output(output, sentences, paper, task["rank"], limit)
     emit(runtime, stage="extract", paper_id=paper.id, claims=len(claims))
     return {"extracted": claims}

@@ -8,6 +8,7 @@ from agent.nodes.common import Services, emit, tracked
 from agent.records import SearchPlan
 from agent.state import ResearchState
 from prompts import render
+from tools.llm.base import InvalidModelOutput
 
 MAX_QUERIES = 6
 
@@ -25,9 +26,14 @@ def _clean(items: list[str], limit: int) -> list[str]:
 
 @tracked("plan")
 def plan(state: ResearchState, services: Services, runtime: Runtime) -> dict:
-    result = services.provider.structured(
-        render("plan", question=state["question"], n_queries=4), SearchPlan, max_tokens=400
-    )
+    try:
+        result = services.provider.structured(
+            render("plan", question=state["question"], n_queries=4), SearchPlan, max_tokens=400
+        )
+    except InvalidModelOutput as exc:
+        warning = f"planning failed ({exc}); searching with the question itself"
+        emit(runtime, stage="warning", message=warning)
+        return {"queries": [state["question"]], "sub_questions": [], "warnings": [warning]}
     queries = _clean(result.queries, MAX_QUERIES) or [state["question"]]
     sub_questions = _clean(result.sub_questions, 4)
     emit(runtime, stage="plan", queries=queries)

@@ -9,6 +9,7 @@ from agent.nodes.synthesize import claims_block, sorted_claims
 from agent.records import ReviewOutput
 from agent.state import ResearchState
 from prompts import PROMPT_DIR, render
+from tools.llm.base import InvalidModelOutput
 
 REVIEWER_TEMPERATURE = 0.7  # independent reviewers: different seeds, some sampling
 
@@ -22,10 +23,14 @@ def review(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     claims = sorted_claims(state.get("verified", []))
     messages = render("review", question=state["question"], answer=state.get("answer", ""),
                       claims=claims_block(claims) or "(none)", rubric="\n".join(f"- {c}" for c in rubric()))
-    reviews = []
+    reviews, warnings = [], []
     for index in range(services.settings.n_reviewers):
-        output = services.provider.structured(messages, ReviewOutput, max_tokens=250,
-                                              temperature=REVIEWER_TEMPERATURE, seed=services.settings.seed + index)
+        try:
+            output = services.provider.structured(messages, ReviewOutput, max_tokens=250,
+                                                  temperature=REVIEWER_TEMPERATURE, seed=services.settings.seed + index)
+        except InvalidModelOutput as exc:
+            warnings.append(f"reviewer {index + 1} gave no usable review: {exc}")
+            continue
         reviews.append({"score": output.score, "rationale": " ".join(output.rationale.split())})
         emit(runtime, stage="review", reviewer=index + 1, score=output.score)
-    return {"reviews": reviews}
+    return {"reviews": reviews, "warnings": warnings}

@@ -11,12 +11,19 @@ from agent.nodes.common import Services, emit, tracked
 from agent.records import SynthesisOutput, VerifiedClaim, synthesis_output_for
 from agent.state import ResearchState
 from prompts import render
+from tools.llm.base import InvalidModelOutput
 
 _CITATION = re.compile(r"\[(C\d+(?:\s*,\s*C\d+)*)\]")
 
 NO_EVIDENCE_ANSWER = (
     "The literature found for this question does not answer it: no paper that was searched and read yielded a "
     "claim that could be checked. Broaden the question or add papers to the library (`agent index`)."
+)
+
+
+NO_ANSWER_COMPOSED = (
+    "The model could not compose an answer from the verified claims; read the claims table, where each "
+    "claim is quoted with its source and verdict."
 )
 
 
@@ -87,10 +94,15 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
         return {"answer": NO_EVIDENCE_ANSWER,
                 "limitations": ["No verifiable claims were extracted from the papers found."]}
     ids = [c.id for c in claims]
-    output = services.provider.structured(
-        render("synthesize", question=state["question"], claims=claims_block(claims)),
-        synthesis_output_for(ids), max_tokens=900,
-    )
+    try:
+        output = services.provider.structured(
+            render("synthesize", question=state["question"], claims=claims_block(claims)),
+            synthesis_output_for(ids), max_tokens=900,
+        )
+    except InvalidModelOutput as exc:  # keep the verified claims: the report lists them all
+        warning = f"the model could not compose an answer ({exc})"
+        return {"answer": NO_ANSWER_COMPOSED, "limitations": ["No answer could be composed from the claims."],
+                "warnings": [warning]}
     answer, dropped, covered = compose_answer(output, claims)
     warnings = [f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed"] if dropped else []
     limitations = [" ".join(item.split()) for item in output.not_settled if item.strip()]

@@ -1,5 +1,5 @@
 """LLM providers behind one interface: structured output with a JSON schema, and label probabilities."""
 
-from tools.llm.base import ChatResult, LLMProvider, ProviderUnavailable, UsageTracker, current_node
+from tools.llm.base import ChatResult, InvalidModelOutput, LLMProvider, ProviderUnavailable, UsageTracker, current_node
 
-__all__ = ["ChatResult", "LLMProvider", "ProviderUnavailable", "UsageTracker", "current_node"]
+__all__ = ["ChatResult", "InvalidModelOutput", "LLMProvider", "ProviderUnavailable", "UsageTracker", "current_node"]

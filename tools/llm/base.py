@@ -34,6 +34,10 @@ class ProviderUnavailable(ProviderError):
     """The provider cannot run at all (missing model file, unreachable server)."""
 
 
+class InvalidModelOutput(ProviderError):
+    """The model answered, but not with a valid object after the allowed re-asks; a node can degrade."""
+
+
 @dataclass
 class ChatResult:
     content: str
@@ -178,7 +182,7 @@ class LLMProvider:
                     {"role": "user", "content": "That reply was not valid JSON for the required schema "
                                                 f"({last_error}). Reply again with only the JSON object."},
                 ]
-        raise ProviderError(f"{self.name} model gave no valid {output.__name__} after {attempts} tries: {last_error}")
+        raise InvalidModelOutput(f"{self.name} model gave no valid {output.__name__} after {attempts} tries: {last_error}")
 
     def label_probs(self, messages: list[Message], labels: Sequence[str], *, top_logprobs: int = 20) -> tuple[dict[str, float], float]:
         """Probability of each label as the reply's first token; also returns the raw mass covered."""
