@@ -55,7 +55,7 @@ def author_reference(paper: Paper) -> str:
 
 
 _REPLACEMENTS = [
-    (re.compile(r"\b[Ii]n this (?:paper|work|study|article)\s*,\s*"), ""),
+    (re.compile(r"\b[Ii]n (?:this|our) (?:paper|work|study|article|experiments)\s*,\s*"), ""),
     (re.compile(r"\b[Tt]his (?:paper|work|study|article)\b"), "the paper by {ref}"),
     (re.compile(r"\b[Oo]ur (?:findings|results|experiments)\b"), "the findings of {ref}"),
     (re.compile(r"\b[Oo]ur\b"), "{ref}'s"),

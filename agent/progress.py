@@ -59,7 +59,7 @@ class RunProgress:
         if stage == "index":
             self.detail = f"{event['done']}/{event['total']}"
         elif stage == "plan":
-            self.console.print(f"[bold]queries:[/bold] " + "; ".join(event["queries"]))
+            self.console.print("[bold]queries:[/bold] " + "; ".join(event["queries"]))
         elif stage == "read":
             self.papers = event["papers"]
         elif stage == "extract":

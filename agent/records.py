@@ -17,9 +17,22 @@ ClaimKind = Literal["result", "method", "dataset", "comparison"]
 # its bound without ending a sentence as truncated and drops it, never shows it.
 MAX_CLAIM_CHARS = 400
 MAX_TEXT_CHARS = 800
+SearchQuery = Annotated[str, Field(max_length=150)]
+
+
 class SearchPlan(BaseModel):
+    """One query per angle: a small model asked for "4 queries" tends to write one query four times."""
+
     sub_questions: list[Annotated[str, Field(max_length=300)]] = Field(min_length=2, max_length=4)
-    queries: list[Annotated[str, Field(max_length=150)]] = Field(min_length=3, max_length=6)
+    method_query: SearchQuery = Field(description="the method, intervention or technique the question is about")
+    task_query: SearchQuery = Field(description="the task, benchmark or dataset")
+    setting_query: SearchQuery = Field(description="the languages, domain or setting")
+    broad_query: SearchQuery = Field(description="the overall research area")
+    extra_queries: list[SearchQuery] = Field(default_factory=list, max_length=2)
+
+    @property
+    def queries(self) -> list[str]:
+        return [self.method_query, self.task_query, self.setting_query, self.broad_query, *self.extra_queries]
 
 
 class ExtractedClaim(BaseModel):

@@ -20,8 +20,8 @@ def render_markdown(report: Report) -> str:
     lines = [f"# {report.title}", "", f"*{report.created_at}* · provider `{report.provider.name}` · model `{report.provider.model}`", "",
              "## Question", "", report.question, "", "## Answer", "", report.answer, ""]
     lines += ["## Method", "",
-              f"- Search queries: " + "; ".join(f"`{q}`" for q in report.queries),
-              f"- Sub-questions: " + "; ".join(m.sub_questions),
+              "- Search queries: " + "; ".join(f"`{q}`" for q in report.queries),
+              "- Sub-questions: " + "; ".join(m.sub_questions),
               f"- Sources searched: {', '.join(m.search_sources) or 'none'}",
               f"- Papers found: {m.papers_found}; read: {m.papers_read}",
               f"- Claims extracted: {m.claims_extracted}; verified: {m.claims_verified} "

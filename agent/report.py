@@ -58,8 +58,8 @@ class NodeUsageReport(BaseModel):
     llm_calls: int
     prompt_tokens: int
     completion_tokens: int
-    llm_seconds: float
-    wall_seconds: float
+    llm_seconds: float = Field(description="time inside model calls (not waiting for the model)")
+    wall_seconds: float = Field(description="time inside the node, summed over its parallel branches")
 
 
 class Usage(BaseModel):

@@ -33,7 +33,7 @@ def run_research(question: str, services: Services, out_dir: Path,
     from agent.research_graph import build_research_graph
 
     question = validate_question(question)
-    services.provider  # load the model (or fail) before any work starts
+    _ = services.provider  # load the model (or fail with one clear line) before any work starts
     graph = build_research_graph()
     inputs = {"question": question, "out_dir": str(out_dir)}
     for mode, chunk in graph.stream(inputs, context=services, stream_mode=["custom", "updates"]):

@@ -34,5 +34,6 @@ def test_self_contained_claims_name_the_authors():
     assert make_self_contained("Our method beats mBERT.", paper) == "Turc et al.'s method beats mBERT."
     assert make_self_contained("This paper studies XNLI.", paper) == "The paper by Turc et al. studies XNLI."
     assert make_self_contained("XLM-R is strong.", paper) == "XLM-R is strong."
+    assert make_self_contained("In our study, we compare mBERT and mT5.", paper) == "Turc et al. compare mBERT and mT5."
     assert author_reference(Paper(id="2", title="t", authors=["Junjie Hu et al."])) == "Hu et al."
     assert author_reference(Paper(id="3", title="t")) == "the authors"

@@ -3,10 +3,9 @@ but it runs the same code path as the embedded default model)."""
 
 import importlib.util
 from pathlib import Path
-
-import pytest
 from typing import Annotated, Literal
 
+import pytest
 from pydantic import BaseModel, Field
 
 from agent.records import VERDICTS
@@ -69,7 +68,7 @@ def test_whole_research_graph_runs_on_the_local_runtime(tmp_path, data_dir):
 
     settings = load_settings(model=str(_smollm2_path()), data_dir=data_dir, offline=True, max_papers=2,
                              max_claims_per_paper=2, max_claims=3, max_evidence_per_claim=1, n_reviewers=1,
-                             n_ctx=2048, max_tokens=300)
+                             n_ctx=2048, max_tokens=160)
     report = run_research(EXAMPLE_QUESTION, Services(settings=settings), tmp_path)
     assert report.provider.name == "local" and report.provider.model.startswith("SmolLM2")
     assert report.usage.llm_calls > 0 and report.method.papers_read == 2
@@ -77,3 +76,29 @@ def test_whole_research_graph_runs_on_the_local_runtime(tmp_path, data_dir):
     papers = {p.id: p for p in report.papers}
     for claim in report.claims:  # whatever a 135M model says, quotes come from the papers' own text
         assert claim.quote in snapshot_by_id()[claim.paper_id].abstract and claim.paper_id in papers
+
+
+def _judge(passage: str, claim: str) -> list[dict]:
+    from prompts import render
+
+    return render("judge", claim=claim, title="A paper", passage=passage)
+
+
+def test_kv_state_cache_reuses_a_passage_and_gives_the_same_probabilities(local_provider):
+    from tools.llm.local_provider import LocalProvider
+
+    passage_a = "XLM-R reaches 79.2 accuracy on XNLI in English and 68.0 on Swahili. " * 4
+    passage_b = "Protein structures are predicted from amino-acid sequences with attention. " * 4
+    claim = "XLM-R is less accurate on Swahili than on English."
+    local_provider.label_probs(_judge(passage_a, "XLM-R is trained on 100 languages."), VERDICTS)
+    local_provider.label_probs(_judge(passage_b, claim), VERDICTS)  # evicts passage A from the context
+    hits_before = local_provider._states.hits
+    calls_before = local_provider.tracker.totals().prompt_tokens
+    cached, _ = local_provider.label_probs(_judge(passage_a, claim), VERDICTS)
+    evaluated = local_provider.tracker.totals().prompt_tokens - calls_before
+    assert local_provider._states.hits == hits_before + 1
+    assert evaluated < 60, "only the claim and the closing tokens should be evaluated"
+    fresh_provider = LocalProvider(_smollm2_path(), n_ctx=2048)
+    fresh, _ = fresh_provider.label_probs(_judge(passage_a, claim), VERDICTS)
+    fresh_provider.close()
+    assert all(abs(cached[label] - fresh[label]) < 0.05 for label in VERDICTS)

@@ -133,8 +133,24 @@ def test_answer_says_so_when_no_claim_is_about_the_questions_focus():
     output = synthesis_output_for(["C1", "C2"])(
         question_focus="intermediate-task training on STS data", focus_claim_ids=["C1"],
         direct_answer="STS training helps a lot [C1].",
-        findings=[{"statement": "Claims say something", "claim_ids": ["C2", "C1"]}], not_settled=[])
+        findings=[{"statement": "Claims say something", "claim_ids": ["C2", "C1"]},
+                  {"statement": "Intermediate-task training on STS data helps", "claim_ids": ["C1"]}],
+        not_settled=[])
     answer, dropped, covered = compose_answer(output, claims)
     assert not covered and dropped == []
     assert answer.startswith("The papers found do not study intermediate-task training on STS data directly")
     assert "STS training helps" not in answer and "Claims say something [C1, C2]." in answer
+    assert "STS data helps" not in answer, "a finding about the uncovered focus is dropped"
+
+
+def test_without_usable_findings_the_closest_claims_are_quoted():
+    from agent.nodes.synthesize import compose_answer
+    from agent.records import synthesis_output_for
+
+    claims = [_verified(1), VerifiedClaim(id="C2", text="XLM-R transfers poorly to Swahili.", paper_id="p",
+                                          quote="q", verdict="SUPPORTED", confidence=0.9)]
+    output = synthesis_output_for(["C1", "C2"])(
+        question_focus="STS intermediate training", focus_claim_ids=[], direct_answer="x",
+        findings=[{"statement": "STS intermediate training helps", "claim_ids": ["C1"]}], not_settled=[])
+    answer, _, _ = compose_answer(output, claims, "Does STS training help transfer to Swahili?")
+    assert answer.endswith("XLM-R transfers poorly to Swahili [C2]. Claim 1 says something [C1].")

@@ -28,7 +28,7 @@ def _clean(items: list[str], limit: int) -> list[str]:
 def plan(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     try:
         result = services.provider.structured(
-            render("plan", question=state["question"], n_queries=4), SearchPlan, max_tokens=400
+            render("plan", question=state["question"]), SearchPlan, max_tokens=400
         )
     except InvalidModelOutput as exc:
         warning = f"planning failed ({exc}); searching with the question itself"

@@ -64,7 +64,29 @@ def not_studied_answer(focus: str, n_claims: int) -> str:
             "so this literature cannot answer the question as asked. What the papers do establish is below.")
 
 
-def compose_answer(output: SynthesisOutput, claims: list[VerifiedClaim]) -> tuple[str, list[str], bool]:
+def _finding_sentences(output: SynthesisOutput, known_ids: set[str], focus: str, covered: bool) -> tuple[list[str], list[str]]:
+    sentences, dropped = [], []
+    for finding in output.findings:
+        statement = " ".join(finding.statement.split()).rstrip(". ")
+        ids = [i for i in dict.fromkeys(finding.claim_ids) if i in known_ids]
+        if not statement or not ids:
+            continue
+        if not covered and overlap(focus, statement) >= MIN_FOCUS_OVERLAP:
+            continue  # a finding about the focus when no claim is about it is invented
+        statement, more = keep_known_citations(statement, known_ids)
+        dropped += more
+        sentences.append(f"{statement} [{', '.join(sorted(ids, key=lambda i: int(i[1:])))}].")
+    return sentences, dropped
+
+
+def closest_claims(question: str, claims: list[VerifiedClaim], n: int = 3) -> list[str]:
+    """The supported claims sharing the most content with the question, quoted as findings."""
+    supported = [c for c in claims if c.verdict == "SUPPORTED"] or claims
+    ranked = sorted(supported, key=lambda c: (-overlap(question, c.text), int(c.id[1:])))
+    return [f"{c.text.rstrip('.')} [{c.id}]." for c in ranked[:n]]
+
+
+def compose_answer(output: SynthesisOutput, claims: list[VerifiedClaim], question: str = "") -> tuple[str, list[str], bool]:
     """The answer text (direct answer, then findings with citations), dropped ids, and whether the focus is covered."""
     known_ids = {c.id for c in claims}
     focus = " ".join(output.question_focus.split()).rstrip(".") or "the question's subject"
@@ -73,18 +95,9 @@ def compose_answer(output: SynthesisOutput, claims: list[VerifiedClaim]) -> tupl
         direct, dropped = keep_known_citations(" ".join(output.direct_answer.split()), known_ids)
     else:
         direct, dropped = not_studied_answer(focus, len(claims)), []
-    paragraphs = [direct]
-    findings = []
-    for finding in output.findings:
-        statement = " ".join(finding.statement.split()).rstrip(". ")
-        ids = [i for i in dict.fromkeys(finding.claim_ids) if i in known_ids]
-        if statement and ids:
-            statement, more = keep_known_citations(statement, known_ids)
-            dropped += more
-            findings.append(f"{statement} [{', '.join(sorted(ids, key=lambda i: int(i[1:])))}].")
-    if findings:
-        paragraphs.append(" ".join(findings))
-    return "\n\n".join(p for p in paragraphs if p), dropped, covered
+    findings, more = _finding_sentences(output, known_ids, focus, covered)
+    findings = findings or closest_claims(question or focus, claims)
+    return "\n\n".join(p for p in (direct, " ".join(findings)) if p), dropped + more, covered
 
 
 @tracked("synthesize")
@@ -103,7 +116,7 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
         warning = f"the model could not compose an answer ({exc})"
         return {"answer": NO_ANSWER_COMPOSED, "limitations": ["No answer could be composed from the claims."],
                 "warnings": [warning]}
-    answer, dropped, covered = compose_answer(output, claims)
+    answer, dropped, covered = compose_answer(output, claims, state["question"])
     warnings = [f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed"] if dropped else []
     limitations = [" ".join(item.split()) for item in output.not_settled if item.strip()]
     if not covered:

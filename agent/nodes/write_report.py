@@ -15,8 +15,18 @@ from agent.nodes.review import rubric
 from agent.nodes.synthesize import sorted_claims
 from agent.records import VERDICTS
 from agent.render import render_markdown
-from agent.report import (MethodSummary, NodeUsageReport, ProviderInfo, Report, ReportClaim, ReportEvidence,
-                          ReportPaper, Review, Reviewer, Usage)
+from agent.report import (
+    MethodSummary,
+    NodeUsageReport,
+    ProviderInfo,
+    Report,
+    ReportClaim,
+    ReportEvidence,
+    ReportPaper,
+    Review,
+    Reviewer,
+    Usage,
+)
 from agent.state import ResearchState
 
 

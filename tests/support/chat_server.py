@@ -126,8 +126,10 @@ def research_script(request: dict) -> Reply:
         question = text.split("Research question:", 1)[-1].split("\n", 1)[0].strip()
         return Reply(json.dumps({
             "sub_questions": [f"What is known about: {question}", "Which languages and tasks were tested?"],
-            "queries": ["zero-shot cross-lingual transfer", "intermediate-task training multilingual",
-                        "low-resource languages transfer", "semantic textual similarity multilingual"],
+            "method_query": "intermediate-task training multilingual",
+            "task_query": "semantic textual similarity multilingual",
+            "setting_query": "low-resource languages transfer",
+            "broad_query": "zero-shot cross-lingual transfer",
         }))
     if name == "ExtractionOutput":
         sentences = re.findall(r"^\[(\d+)\] (.+)$", text, flags=re.MULTILINE)

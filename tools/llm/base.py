@@ -169,7 +169,7 @@ class LLMProvider:
         for _ in range(attempts):
             result = self._timed_chat(
                 conversation, json_schema=schema, schema_name=output.__name__,
-                max_tokens=max_tokens or self.max_tokens,
+                max_tokens=min(max_tokens or self.max_tokens, self.max_tokens),  # the setting caps every call
                 temperature=self.temperature if temperature is None else temperature,
                 seed=self.seed if seed is None else seed, top_logprobs=None,
             )

@@ -50,6 +50,8 @@ class LocalProvider(LLMProvider):
         try:
             from llama_cpp import Llama
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+            from tools.llm.kv_states import KVStateCache
         except ImportError:
             raise ProviderUnavailable(
                 "the local provider needs llama-cpp-python: run `make setup` (or pip install -e '.[local]')"
@@ -66,6 +68,7 @@ class LocalProvider(LLMProvider):
         eos = self.llm._model.token_get_text(self.llm.token_eos()) if self.llm.token_eos() != -1 else ""
         bos = self.llm._model.token_get_text(self.llm.token_bos()) if self.llm.token_bos() != -1 else ""
         self._formatter = Jinja2ChatFormatter(template=template, eos_token=eos, bos_token=bos)
+        self._states = KVStateCache(self.llm)
 
     def _chat(self, messages: list[Message], *, json_schema: dict | None, schema_name: str,
               max_tokens: int, temperature: float, seed: int, top_logprobs: int | None) -> ChatResult:
@@ -92,8 +95,10 @@ class LocalProvider(LLMProvider):
         tokens = self.llm.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         if len(tokens) >= self.llm.n_ctx():
             raise ProviderUnavailable(f"prompt of {len(tokens)} tokens exceeds the context window ({self.llm.n_ctx()})")
+        self._states.restore_best(tokens)
         reused = self._reuse_prefix(tokens)
         self.llm.eval(tokens[reused:])
+        self._states.save()
         logits = np.ctypeslib.as_array(self.llm._ctx.get_logits_ith(-1), shape=(self.llm.n_vocab(),)).astype(np.float64)
         log_probs = logits - (logits.max() + np.log(np.exp(logits - logits.max()).sum()))
         best = np.argpartition(-log_probs, top_n)[:top_n]
@@ -104,13 +109,9 @@ class LocalProvider(LLMProvider):
 
     def _reuse_prefix(self, tokens: list[int]) -> int:
         """Keep the longest cached prefix shared with `tokens` (at least one token is re-evaluated)."""
-        cached = self.llm._input_ids[: self.llm.n_tokens]
-        shared = 0
-        for old, new in zip(cached, tokens):
-            if old != new:
-                break
-            shared += 1
-        shared = min(shared, len(tokens) - 1)
+        from tools.llm.kv_states import common_prefix
+
+        shared = min(common_prefix(self.llm._input_ids[: self.llm.n_tokens], tokens), len(tokens) - 1)
         if shared > 0 and self.llm._ctx.kv_cache_seq_rm(-1, shared, -1):
             self.llm.n_tokens = shared
             return shared
