@@ -118,7 +118,7 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
                 "warnings": [warning]}
     answer, dropped, covered = compose_answer(output, claims, state["question"])
     warnings = [f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed"] if dropped else []
-    limitations = [" ".join(item.split()) for item in output.not_settled if item.strip()]
+    limitations = list(dict.fromkeys(" ".join(item.split()) for item in output.not_settled if item.strip()))
     if not covered:
         limitations.insert(0, f"No paper found studies {' '.join(output.question_focus.split()).rstrip('.')} directly.")
     emit(runtime, stage="synthesize", answer_chars=len(answer))

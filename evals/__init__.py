@@ -1,0 +1,1 @@
+"""Eval suites, metrics and runners: how far to trust the assistant with a given model."""
