@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agent.errors import AgentError
+from agent.eval_cli import eval_app
 from agent.settings import load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -23,6 +24,9 @@ console = Console(stderr=True)
 @app.callback()
 def _root() -> None:
     """Keeps `ask` a subcommand (typer collapses a lone command into the root)."""
+
+
+app.add_typer(eval_app, name="eval")
 stdout = Console()
 
 

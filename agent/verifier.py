@@ -33,6 +33,10 @@ MIN_RELATED_SIMILARITY = 0.35
 
 @tracked("verify.gather")
 def gather_evidence(state: VerifyState, services: Services, runtime: Runtime) -> dict:
+    """The claim's own paper and related passages from other papers, unless the caller gave passages
+    (the eval suites' oracle mode judges the cited documents only)."""
+    if state.get("passages"):
+        return {}
     claim = state["claim"]
     source = services.library.get_paper(claim.paper_id) or snapshot_by_id().get(claim.paper_id)
     passages: list[Passage] = []
@@ -67,7 +71,7 @@ def judge_passage(task: JudgeTask, services: Services, runtime: Runtime) -> dict
         render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
     )
     stance = max(VERDICTS, key=lambda label: (probabilities[label], -VERDICTS.index(label)))
-    if passage["is_source"] and claim.quote in passage["text"]:
+    if passage["is_source"] and claim.quote and claim.quote in passage["text"]:
         quote = claim.quote
     else:
         quote = best_quote(claim.text, passage["text"], services)

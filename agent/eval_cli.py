@@ -1,0 +1,79 @@
+"""`agent eval ...`: run and compare eval suites."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from agent.errors import InputError
+from agent.settings import load_settings
+
+eval_app = typer.Typer(no_args_is_help=True, help="Eval suites: how far to trust the assistant with a model.")
+console = Console(stderr=True)
+stdout = Console()
+
+
+@eval_app.command("verify")
+def verify_suite(
+    suite: Path = typer.Option(..., "--suite", help="Suite directory in the SciFact layout."),
+    mode: str = typer.Option("oracle", "--mode", help="oracle: judge each claim against its cited documents."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N claims."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/eval-<suite>-<model>)."),
+    provider: Optional[str] = typer.Option(None, help="local | openai"),
+    model: Optional[str] = typer.Option(None, help="Model name or GGUF path."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Claims judged at once (default 1 local, 4 remote)."),
+    data_dir: Optional[Path] = typer.Option(None, help="Data directory."),
+) -> None:
+    """Score the verifier on a labelled suite: macro-F1, ECE, reliability diagram."""
+    from agent.services import Services
+    from evals.verify_runner import run_verify_eval
+
+    if mode != "oracle":
+        raise InputError(f"--mode {mode} is not available yet; use --mode oracle")
+    settings = load_settings(provider=provider, model=model, data_dir=data_dir)
+    out_dir = out or Path("runs") / f"eval-{suite.name}-{Path(settings.model).stem}"
+    services = Services(settings=settings)
+    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("claims", total=None)
+        metrics = run_verify_eval(
+            suite, services, out_dir, mode=mode, limit=limit,
+            workers=workers or (1 if settings.provider == "local" else 4),
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    _print_metrics(metrics)
+    stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}, {out_dir / 'reliability.png'}")
+
+
+def _print_metrics(metrics: dict) -> None:
+    table = Table(title=f"{metrics['suite']} · {metrics['provider']['model']} · {metrics['mode']} · n={metrics['n']}")
+    for column in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(column, justify="right" if column != "label" else "left")
+    for label, row in metrics["per_class"].items():
+        table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
+    stdout.print(table)
+    speed = f" · {metrics['items_per_minute']} items/min" if metrics.get("items_per_minute") else ""
+    stdout.print(f"accuracy {metrics['accuracy']:.3f} · macro-F1 {metrics['macro_f1']:.3f} · "
+                 f"ECE {metrics['ece']:.3f} · Brier {metrics['brier']:.3f}{speed}")
+    coverage = "  ".join(f"≥{r['threshold']:.1f}: {r['coverage']:.0%} at {r['accuracy']:.3f}"
+                         for r in metrics["coverage_accuracy"] if r["accuracy"] is not None)
+    stdout.print(f"abstain below confidence (coverage at accuracy): {coverage}")
+
+
+@eval_app.command("compare")
+def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)) -> None:
+    """Differences between two verification runs, with a paired bootstrap interval on macro-F1."""
+    from evals.compare import compare_runs
+
+    result = compare_runs(run_a, run_b)
+    f1 = result["macro_f1"]
+    stdout.print(f"{result['n_shared']} shared claims · macro-F1 {f1['a']:.3f} → {f1['b']:.3f} "
+                 f"(difference {f1['difference']:+.3f}, 95% interval [{f1['interval_95'][0]:+.3f}, "
+                 f"{f1['interval_95'][1]:+.3f}]) · {result['changed_predictions']} predictions changed")
+    stdout.print(json.dumps(result, indent=2))

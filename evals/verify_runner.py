@@ -1,0 +1,95 @@
+"""`agent eval verify`: run the verifier graph over a suite; write predictions, metrics and a plot.
+
+Oracle mode judges each claim against its cited documents only. Predictions are appended to
+`predictions.jsonl` as they are made, so an interrupted run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Callable
+
+from agent.nodes.verify import verifier_graph
+from agent.records import Claim
+from agent.services import Services
+from agent.state import Passage
+from evals.metrics import summarize
+from evals.plots import reliability_diagram
+from evals.suite import SuiteDocument, SuiteItem, load_suite
+
+
+def _passages(item: SuiteItem, corpus: dict[str, SuiteDocument]) -> list[Passage]:
+    return [Passage(paper_id=doc_id, title=corpus[doc_id].title, text=corpus[doc_id].abstract, is_source=True)
+            for doc_id in item.cited_doc_ids]
+
+
+def predict(item: SuiteItem, corpus: dict[str, SuiteDocument], services: Services) -> dict:
+    claim = Claim(id=item.id, text=item.claim, paper_id=item.cited_doc_ids[0] if item.cited_doc_ids else "", quote="")
+    passages = _passages(item, corpus)
+    if passages:
+        result = verifier_graph().invoke({"claim": claim, "passages": passages}, context=services)["result"]
+        verdict, confidence = result.verdict, result.confidence
+        evidence = [e.model_dump(exclude={"is_source"}) for e in result.evidence]
+    else:
+        verdict, confidence, evidence = "NOT_ENOUGH_INFO", 0.0, []
+    return {"id": item.id, "claim": item.claim, "gold": item.label, "predicted": verdict,
+            "confidence": confidence, "correct": verdict == item.label, "evidence": evidence}
+
+
+def read_predictions(path: Path) -> dict[str, dict]:
+    done: dict[str, dict] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError:
+                continue  # a line cut by an interruption: that item is predicted again
+            done[row["id"]] = row
+    return done
+
+
+def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode: str = "oracle",
+                    limit: int | None = None, workers: int = 1,
+                    on_progress: Callable[[int, int], None] | None = None) -> dict:
+    if mode != "oracle":
+        raise NotImplementedError("only --mode oracle is implemented so far")
+    items, corpus = load_suite(suite_dir)
+    items = items[:limit] if limit else items
+    out_dir.mkdir(parents=True, exist_ok=True)
+    predictions_path = out_dir / "predictions.jsonl"
+    done = read_predictions(predictions_path)
+    todo = [item for item in items if item.id not in done]
+    lock = threading.Lock()
+    started = time.perf_counter()
+
+    def work(item: SuiteItem) -> None:
+        row = predict(item, corpus, services)
+        with lock, open(predictions_path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            done[row["id"]] = row
+            if on_progress:
+                on_progress(len(done), len(items))
+
+    _ = services.provider  # fail fast on a missing model or an unreachable server
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for future in [pool.submit(work, item) for item in todo]:
+            future.result()
+    elapsed = time.perf_counter() - started
+    rows = [done[item.id] for item in items]
+    metrics = summarize([r["gold"] for r in rows], [r["predicted"] for r in rows], [r["confidence"] for r in rows])
+    metrics.update({
+        "suite": str(suite_dir), "mode": mode,
+        "provider": {"name": services.provider.name, "model": services.provider.model},
+        "calibrated": False,
+        "predicted_this_run": len(todo), "seconds_this_run": round(elapsed, 2),
+        "items_per_minute": round(60 * len(todo) / elapsed, 2) if todo and elapsed > 0 else None,
+    })
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    reliability_diagram(metrics["reliability"], metrics["ece"],
+                        f"{Path(suite_dir).name} · {services.provider.model} · n={metrics['n']}",
+                        out_dir / "reliability.png")
+    return metrics
