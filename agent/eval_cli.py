@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from agent.errors import InputError
 from agent.settings import load_settings
 
 eval_app = typer.Typer(no_args_is_help=True, help="Eval suites: how far to trust the assistant with a model.")
@@ -22,7 +21,8 @@ stdout = Console()
 @eval_app.command("verify")
 def verify_suite(
     suite: Path = typer.Option(..., "--suite", help="Suite directory in the SciFact layout."),
-    mode: str = typer.Option("oracle", "--mode", help="oracle: judge each claim against its cited documents."),
+    mode: str = typer.Option("oracle", "--mode", help="oracle: judge each claim against its cited documents; "
+                                                      "open: retrieve from the whole suite corpus first."),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N claims."),
     out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/eval-<suite>-<model>)."),
     provider: Optional[str] = typer.Option(None, help="local | openai"),
@@ -34,8 +34,6 @@ def verify_suite(
     from agent.services import Services
     from evals.verify_runner import run_verify_eval
 
-    if mode != "oracle":
-        raise InputError(f"--mode {mode} is not available yet; use --mode oracle")
     settings = load_settings(provider=provider, model=model, data_dir=data_dir)
     out_dir = out or Path("runs") / f"eval-{suite.name}-{Path(settings.model).stem}"
     services = Services(settings=settings)
@@ -48,6 +46,11 @@ def verify_suite(
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     _print_metrics(metrics)
+    for level in ("abstract_level", "sentence_level"):
+        if level in metrics:
+            row = metrics[level]
+            stdout.print(f"{level.replace('_', '-')}: precision {row['precision']:.3f} · recall {row['recall']:.3f} · "
+                         f"F1 {row['f1']:.3f}")
     stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}, {out_dir / 'reliability.png'}")
 
 
@@ -77,3 +80,18 @@ def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)
                  f"(difference {f1['difference']:+.3f}, 95% interval [{f1['interval_95'][0]:+.3f}, "
                  f"{f1['interval_95'][1]:+.3f}]) · {result['changed_predictions']} predictions changed")
     stdout.print(json.dumps(result, indent=2))
+
+
+@eval_app.command("calibrate")
+def calibrate(run: Path = typer.Option(..., "--run", help="An oracle-mode `agent eval verify` run on a dev suite.")) -> None:
+    """Fit the verifier's calibration (label biases and a temperature) on a dev run and ship it."""
+    from agent.calibration import calibration_path
+    from evals.calibrate import fit_calibration
+
+    calibration = fit_calibration(run)
+    before, after = calibration.fit_metrics["before"], calibration.fit_metrics["after"]
+    stdout.print(f"fitted on {calibration.n} judgments · bias {json.dumps({k: round(v, 3) for k, v in calibration.bias.items()})}"
+                 f" · temperature {calibration.temperature:.3f}")
+    for name in ("nll", "macro_f1", "accuracy", "ece"):
+        stdout.print(f"  {name}: {before[name]:.3f} → {after[name]:.3f}")
+    stdout.print(f"wrote {calibration_path(calibration.provider, calibration.model)}")

@@ -88,7 +88,8 @@ class Evidence(BaseModel):
     paper_id: str
     quote: str = Field(description="verbatim sentence(s) of the passage most relevant to the claim")
     stance: Verdict
-    probabilities: dict[str, float] = Field(default_factory=dict)
+    probabilities: dict[str, float] = Field(default_factory=dict, description="calibrated when a map exists")
+    raw_probabilities: dict[str, float] = Field(default_factory=dict, description="the model's own, for refitting")
     is_source: bool = False
 
 

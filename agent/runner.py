@@ -36,7 +36,7 @@ def run_research(question: str, services: Services, out_dir: Path,
     _ = services.provider  # load the model (or fail with one clear line) before any work starts
     graph = build_research_graph()
     inputs = {"question": question, "out_dir": str(out_dir)}
-    for mode, chunk in graph.stream(inputs, context=services, stream_mode=["custom", "updates"]):
-        if mode == "custom" and on_event is not None:
-            on_event(chunk)
+    for event in graph.stream(inputs, context=services, stream_mode="custom"):
+        if on_event is not None:
+            on_event(event)
     return Report.model_validate_json((out_dir / "report.json").read_text(encoding="utf-8"))

@@ -36,6 +36,13 @@ class Services:
         return make_provider(self.settings, self.tracker)
 
     @cached_property
+    def calibration(self):
+        """The fitted calibration map for this provider and model, or None (confidences uncalibrated)."""
+        from agent.calibration import load_calibration
+
+        return load_calibration(self.provider.name, self.provider.model)
+
+    @cached_property
     def library(self):
         from tools.embeddings import default_embedder
         from tools.library import PaperLibrary

@@ -9,8 +9,9 @@ Aggregation rule. Each passage's stance is its most probable label. If some pass
 or REFUTED, the verdict is the label of the single most confident such passage; its confidence is
 that probability, discounted by the strongest opposing passage (p_win x (1 - p_oppose)), so a
 contested claim never looks certain. If every passage is NOT_ENOUGH_INFO, the verdict is
-NOT_ENOUGH_INFO with the mean NOT_ENOUGH_INFO probability as confidence. Confidences are the model's
-raw label probabilities until a calibration map is fitted for the provider (`calibrated` says which).
+NOT_ENOUGH_INFO with the mean NOT_ENOUGH_INFO probability as confidence. Label probabilities go
+through the calibration map fitted for the provider and model (`agent/calibration.py`) when one is
+shipped; otherwise they are the model's raw probabilities and `calibrated` is False.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from langgraph.types import Send
 
 from agent.nodes.common import Services, tracked
 from agent.records import VERDICTS, Evidence, VerifiedClaim
-from agent.services import Services as ServicesContext
 from agent.state import JudgeTask, Passage, VerifyState
 from prompts import render
 from tools.snapshot import snapshot_by_id
@@ -67,9 +67,10 @@ def best_quote(claim_text: str, passage_text: str, services: Services) -> str:
 @tracked("verify.judge")
 def judge_passage(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
     claim, passage = task["claim"], task["passage"]
-    probabilities, _mass = services.provider.label_probs(
+    raw, _mass = services.provider.label_probs(
         render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
     )
+    probabilities = services.calibration.apply(raw) if services.calibration else raw
     stance = max(VERDICTS, key=lambda label: (probabilities[label], -VERDICTS.index(label)))
     if passage["is_source"] and claim.quote and claim.quote in passage["text"]:
         quote = claim.quote
@@ -77,6 +78,7 @@ def judge_passage(task: JudgeTask, services: Services, runtime: Runtime) -> dict
         quote = best_quote(claim.text, passage["text"], services)
     return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
                                 probabilities={k: round(v, 4) for k, v in probabilities.items()},
+                                raw_probabilities={k: round(v, 6) for k, v in raw.items()},
                                 is_source=passage["is_source"])]}
 
 
@@ -97,12 +99,13 @@ def aggregate(state: VerifyState, services: Services, runtime: Runtime) -> dict:
     judged = sorted(state.get("judged", []), key=lambda e: (not e.is_source, e.paper_id))
     verdict, confidence = aggregate_judgments(judged)
     result = VerifiedClaim(**state["claim"].model_dump(), verdict=verdict,
-                           confidence=round(min(max(confidence, 0.0), 1.0), 4), evidence=judged, calibrated=False)
+                           confidence=round(min(max(confidence, 0.0), 1.0), 4), evidence=judged,
+                           calibrated=services.calibration is not None)
     return {"result": result}
 
 
 def build_verifier_graph():
-    graph = StateGraph(VerifyState, context_schema=ServicesContext)
+    graph = StateGraph(VerifyState, context_schema=Services)
     graph.add_node("gather_evidence", gather_evidence)
     graph.add_node("judge_passage", judge_passage)
     graph.add_node("aggregate", aggregate)

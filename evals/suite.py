@@ -37,6 +37,7 @@ class SuiteItem:
     label: str  # SUPPORTED | REFUTED | NOT_ENOUGH_INFO, claim level
     cited_doc_ids: list[str]
     rationales: dict[str, list[int]] = field(default_factory=dict)  # doc id -> gold sentence indices
+    doc_labels: dict[str, str] = field(default_factory=dict)  # doc id -> SUPPORTED | REFUTED (gold evidence)
 
 
 def _open_jsonl(directory: Path, stem: str) -> list[dict]:
@@ -86,6 +87,7 @@ def load_suite(directory: Path) -> tuple[list[SuiteItem], dict[str, SuiteDocumen
                 id=str(row["id"]), claim=row["claim"], label=claim_label(evidence), cited_doc_ids=cited,
                 rationales={doc: sorted({i for e in entries for i in e.get("sentences", [])})
                             for doc, entries in evidence.items()},
+                doc_labels={doc: claim_label({doc: entries}) for doc, entries in evidence.items()},
             ))
         except (KeyError, TypeError):
             raise InputError(f"{directory}/claims.jsonl: claim row lacks id or claim") from None

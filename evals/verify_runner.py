@@ -1,6 +1,7 @@
 """`agent eval verify`: run the verifier graph over a suite; write predictions, metrics and a plot.
 
-Oracle mode judges each claim against its cited documents only. Predictions are appended to
+Oracle mode judges each claim against its cited documents only; open mode retrieves evidence from the
+whole suite corpus first (`evals/open_retrieval.py`). Predictions are appended to
 `predictions.jsonl` as they are made, so an interrupted run resumes where it stopped.
 """
 
@@ -13,11 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
+from agent.errors import InputError
 from agent.nodes.verify import verifier_graph
 from agent.records import Claim
 from agent.services import Services
 from agent.state import Passage
 from evals.metrics import summarize
+from evals.open_retrieval import SuiteRetriever, predict_open, scifact_scores
 from evals.plots import reliability_diagram
 from evals.suite import SuiteDocument, SuiteItem, load_suite
 
@@ -55,8 +58,8 @@ def read_predictions(path: Path) -> dict[str, dict]:
 def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode: str = "oracle",
                     limit: int | None = None, workers: int = 1,
                     on_progress: Callable[[int, int], None] | None = None) -> dict:
-    if mode != "oracle":
-        raise NotImplementedError("only --mode oracle is implemented so far")
+    if mode not in ("oracle", "open"):
+        raise InputError(f"unknown --mode {mode}: use oracle or open")
     items, corpus = load_suite(suite_dir)
     items = items[:limit] if limit else items
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -66,8 +69,10 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
     lock = threading.Lock()
     started = time.perf_counter()
 
+    retriever = SuiteRetriever(services, corpus) if mode == "open" else None
+
     def work(item: SuiteItem) -> None:
-        row = predict(item, corpus, services)
+        row = predict_open(item, corpus, retriever, services) if retriever else predict(item, corpus, services)
         with lock, open(predictions_path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             done[row["id"]] = row
@@ -81,10 +86,12 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
     elapsed = time.perf_counter() - started
     rows = [done[item.id] for item in items]
     metrics = summarize([r["gold"] for r in rows], [r["predicted"] for r in rows], [r["confidence"] for r in rows])
+    if mode == "open":
+        metrics.update(scifact_scores(items, done))
     metrics.update({
         "suite": str(suite_dir), "mode": mode,
         "provider": {"name": services.provider.name, "model": services.provider.model},
-        "calibrated": False,
+        "calibrated": services.calibration is not None,
         "predicted_this_run": len(todo), "seconds_this_run": round(elapsed, 2),
         "items_per_minute": round(60 * len(todo) / elapsed, 2) if todo and elapsed > 0 else None,
     })

@@ -107,3 +107,34 @@ def test_compare_two_runs(tmp_path, scripted_services):
     assert result["macro_f1"]["difference"] == 0.0
     with pytest.raises(InputError):
         compare_runs(tmp_path / "a", tmp_path / "nothing")
+
+
+def test_open_mode_retrieves_from_the_corpus_and_scores_scifact_style(tmp_path, scripted_services):
+    metrics = run_verify_eval("evals/suites/arxiv-claims/dev", scripted_services, tmp_path / "open",
+                              mode="open", limit=6)
+    rows = read_predictions(tmp_path / "open" / "predictions.jsonl")
+    assert all(len(r["retrieved"]) == 3 for r in rows.values())
+    # SUPPORT and CONTRADICT claims restate a sentence of their own abstract: retrieval finds it first.
+    items, _ = load_suite("evals/suites/arxiv-claims/dev")
+    for item in items[:6]:
+        if item.doc_labels:
+            assert rows[item.id]["retrieved"][0] in item.doc_labels
+    for level in ("abstract_level", "sentence_level"):
+        assert set(metrics[level]) == {"precision", "recall", "f1", "predicted", "gold"}
+        assert 0 <= metrics[level]["f1"] <= 1
+    assert metrics["abstract_level"]["gold"] == sum(len(i.doc_labels) for i in items[:6])
+
+
+def test_scifact_scores_on_known_rows():
+    from evals.open_retrieval import scifact_scores
+    from evals.suite import SuiteItem
+
+    items = [SuiteItem(id="1", claim="c", label="SUPPORTED", cited_doc_ids=["a"], rationales={"a": [2]},
+                       doc_labels={"a": "SUPPORTED"}),
+             SuiteItem(id="2", claim="d", label="NOT_ENOUGH_INFO", cited_doc_ids=["b"])]
+    rows = {"1": {"abstract_predictions": [["a", "SUPPORTED"], ["b", "REFUTED"]],
+                  "sentence_predictions": [["a", "SUPPORTED", 2], ["b", "REFUTED", 0]]},
+            "2": {"abstract_predictions": [], "sentence_predictions": []}}
+    scores = scifact_scores(items, rows)
+    assert scores["abstract_level"]["precision"] == 0.5 and scores["abstract_level"]["recall"] == 1.0
+    assert scores["sentence_level"]["precision"] == 0.5 and scores["sentence_level"]["gold"] == 1

@@ -1,0 +1,92 @@
+"""Fit a `CalibrationMap` (per-label bias and a temperature) on the judgments of an eval run.
+
+Each judged passage of an oracle run is one training example: its raw label probabilities and its
+gold label (the claim's gold label when it cites one document; for a claim citing several, the
+document's gold label, NOT_ENOUGH_INFO for a cited document without evidence). The map minimises the
+negative log-likelihood of the gold labels.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+from agent.calibration import CalibrationMap, calibration_path
+from agent.errors import InputError
+from agent.records import VERDICTS
+from evals.metrics import expected_calibration_error, macro_f1
+from evals.suite import load_suite
+from evals.verify_runner import read_predictions
+
+
+def _examples(run_dir: Path) -> tuple[np.ndarray, list[int], dict]:
+    metrics_path = run_dir / "metrics.json"
+    if not metrics_path.exists():
+        raise InputError(f"{run_dir} is not an eval run (no metrics.json)")
+    metrics = json.loads(metrics_path.read_text())
+    if metrics.get("mode") != "oracle":
+        raise InputError("calibration is fitted on an oracle-mode run")
+    items = {item.id: item for item in load_suite(Path(metrics["suite"]))[0]}
+    rows = read_predictions(run_dir / "predictions.jsonl")
+    log_probs, gold = [], []
+    for item_id, row in rows.items():
+        item = items.get(item_id)
+        if item is None:
+            continue
+        for evidence in row["evidence"]:
+            label = item.label if len(item.cited_doc_ids) == 1 else item.doc_labels.get(evidence["paper_id"],
+                                                                                        "NOT_ENOUGH_INFO")
+            raw = evidence.get("raw_probabilities") or evidence["probabilities"]
+            log_probs.append([math.log(max(raw.get(v, 0.0), 1e-6)) for v in VERDICTS])
+            gold.append(VERDICTS.index(label))
+    if len(gold) < 30:
+        raise InputError(f"{run_dir} has only {len(gold)} judgments; fit calibration on at least 30 (hundreds is better)")
+    return np.array(log_probs), gold, metrics
+
+
+def _calibrated(log_probs: np.ndarray, bias: np.ndarray, temperature: float) -> np.ndarray:
+    logits = (log_probs + bias) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    weights = np.exp(logits)
+    return weights / weights.sum(axis=1, keepdims=True)
+
+
+def _summary(probabilities: np.ndarray, gold: list[int]) -> dict:
+    predicted = probabilities.argmax(axis=1)
+    names = [VERDICTS[i] for i in gold]
+    return {
+        "nll": float(-np.mean(np.log(probabilities[np.arange(len(gold)), gold] + 1e-12))),
+        "macro_f1": macro_f1(names, [VERDICTS[i] for i in predicted]),
+        "accuracy": float(np.mean(predicted == np.array(gold))),
+        "ece": expected_calibration_error(probabilities.max(axis=1).tolist(), (predicted == np.array(gold)).tolist()),
+    }
+
+
+def fit_calibration(run_dir: Path, write: bool = True) -> CalibrationMap:
+    log_probs, gold, metrics = _examples(run_dir)
+    index = np.arange(len(gold))
+
+    def loss(params: np.ndarray) -> float:
+        bias = np.array([0.0, params[0], params[1]])  # SUPPORTED is the reference label
+        probabilities = _calibrated(log_probs, bias, math.exp(params[2]))
+        return float(-np.mean(np.log(probabilities[index, gold] + 1e-12)))
+
+    result = minimize(loss, x0=np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000})
+    bias = {VERDICTS[0]: 0.0, VERDICTS[1]: float(result.x[0]), VERDICTS[2]: float(result.x[1])}
+    temperature = float(math.exp(result.x[2]))
+    before = _summary(_calibrated(log_probs, np.zeros(3), 1.0), gold)
+    after = _summary(_calibrated(log_probs, np.array(list(bias.values())), temperature), gold)
+    calibration = CalibrationMap(
+        provider=metrics["provider"]["name"], model=metrics["provider"]["model"], bias=bias,
+        temperature=temperature, fitted_on=f"{metrics['suite']} ({run_dir})", n=len(gold),
+        fit_metrics={"before": before, "after": after},
+    )
+    if write:
+        path = calibration_path(calibration.provider, calibration.model)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(calibration.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return calibration

@@ -1,0 +1,89 @@
+"""Open mode of `agent eval verify`: retrieve evidence from the whole suite corpus, then judge it.
+
+The corpus is embedded once into its own Chroma collection (named by a hash of the corpus) in the
+library's store. Besides the claim-level verdict, open mode is scored SciFact-style:
+- abstract level: a predicted (document, label) pair is a retrieved document judged SUPPORTED or
+  REFUTED; it is correct when the gold evidence has that document with that label;
+- sentence level: the pair plus the sentence quoted as evidence; correct when that sentence is one of
+  the document's gold rationale sentences (a simplification of SciFact's rationale sets).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from agent.nodes.verify import verifier_graph
+from agent.records import Claim
+from agent.services import Services
+from agent.state import Passage
+from evals.suite import SuiteDocument, SuiteItem
+
+TOP_K = 3
+
+
+def _corpus_key(corpus: dict[str, SuiteDocument]) -> str:
+    digest = hashlib.sha256()
+    for doc_id in sorted(corpus):
+        digest.update(f"{doc_id}\t{corpus[doc_id].title}\t{len(corpus[doc_id].sentences)}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+class SuiteRetriever:
+    def __init__(self, services: Services, corpus: dict[str, SuiteDocument]) -> None:
+        self.corpus = corpus
+        self.embedder = services.library.embedder
+        self.collection = services.library.client.get_or_create_collection(
+            f"suite-{_corpus_key(corpus)}", embedding_function=None, metadata={"hnsw:space": "cosine"})
+        if self.collection.count() != len(corpus):
+            ids = sorted(corpus)
+            texts = [f"{corpus[i].title}. {corpus[i].abstract}" for i in ids]
+            for start in range(0, len(ids), 500):
+                self.collection.upsert(ids=ids[start:start + 500], embeddings=self.embedder.embed(texts[start:start + 500]))
+
+    def top(self, claim: str, k: int = TOP_K) -> list[str]:
+        result = self.collection.query(query_embeddings=self.embedder.embed([claim]), n_results=min(k, len(self.corpus)),
+                                       include=[])
+        return list(result["ids"][0])
+
+
+def predict_open(item: SuiteItem, corpus: dict[str, SuiteDocument], retriever: SuiteRetriever,
+                 services: Services) -> dict:
+    retrieved = retriever.top(item.claim)
+    passages = [Passage(paper_id=d, title=corpus[d].title, text=corpus[d].abstract, is_source=False) for d in retrieved]
+    claim = Claim(id=item.id, text=item.claim, paper_id="", quote="")
+    result = verifier_graph().invoke({"claim": claim, "passages": passages}, context=services)["result"]
+    decisive = [e for e in result.evidence if e.stance != "NOT_ENOUGH_INFO"]
+    sentence_predictions = []
+    for evidence in decisive:
+        sentences = corpus[evidence.paper_id].sentences
+        index = next((i for i, s in enumerate(sentences) if s.strip() == evidence.quote.strip()), -1)
+        sentence_predictions.append([evidence.paper_id, evidence.stance, index])
+    return {"id": item.id, "claim": item.claim, "gold": item.label, "predicted": result.verdict,
+            "confidence": result.confidence, "correct": result.verdict == item.label, "retrieved": retrieved,
+            "abstract_predictions": [[e.paper_id, e.stance] for e in decisive],
+            "sentence_predictions": sentence_predictions,
+            "evidence": [e.model_dump(exclude={"is_source"}) for e in result.evidence]}
+
+
+def _prf(correct: int, predicted: int, gold: int) -> dict[str, float]:
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "predicted": predicted, "gold": gold}
+
+
+def scifact_scores(items: list[SuiteItem], rows: dict[str, dict]) -> dict[str, dict]:
+    abstract_correct = abstract_predicted = abstract_gold = 0
+    sentence_correct = sentence_predicted = sentence_gold = 0
+    for item in items:
+        row = rows[item.id]
+        abstract_gold += len(item.doc_labels)
+        sentence_gold += sum(len(item.rationales.get(doc, [])) for doc in item.doc_labels)
+        for doc, label in row.get("abstract_predictions", []):
+            abstract_predicted += 1
+            abstract_correct += item.doc_labels.get(doc) == label
+        for doc, label, index in row.get("sentence_predictions", []):
+            sentence_predicted += 1
+            sentence_correct += item.doc_labels.get(doc) == label and index in item.rationales.get(doc, [])
+    return {"abstract_level": _prf(abstract_correct, abstract_predicted, abstract_gold),
+            "sentence_level": _prf(sentence_correct, sentence_predicted, sentence_gold)}
