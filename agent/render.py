@@ -28,7 +28,10 @@ def render_markdown(report: Report) -> str:
               f"({', '.join(f'{k}: {v}' for k, v in m.verdicts.items())})",
               f"- Model calls: {report.usage.llm_calls}; tokens: {report.usage.prompt_tokens} prompt + "
               f"{report.usage.completion_tokens} completion; wall time {report.usage.wall_seconds:.0f} s", ""]
-    if not report.provider.calibrated:
+    if report.provider.calibrated:
+        lines += [f"> Confidences are calibrated for `{report.provider.model}` (label biases and a temperature "
+                  "fitted on a labelled dev suite, `agent eval calibrate`): a 0.8 is meant to be right 80% of the time.", ""]
+    else:
         lines += ["> Confidences are the model's raw label probabilities: no calibration has been fitted for "
                   f"`{report.provider.model}` yet, so they are not calibrated.", ""]
     lines += ["## Claims", "", "| id | claim | source | verdict | confidence | evidence |", "|---|---|---|---|---|---|"]
