@@ -32,10 +32,11 @@ def verify_suite(
 ) -> None:
     """Score the verifier on a labelled suite: macro-F1, ECE, reliability diagram."""
     from agent.services import Services
+    from evals.suite import suite_label
     from evals.verify_runner import run_verify_eval
 
     settings = load_settings(provider=provider, model=model, data_dir=data_dir)
-    out_dir = out or Path("runs") / f"eval-{suite.name}-{Path(settings.model).stem}"
+    out_dir = out or Path("runs") / f"eval-{suite_label(suite).replace('/', '-')}-{Path(settings.model).stem}"
     services = Services(settings=settings)
     with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=console, transient=True) as progress:

@@ -58,6 +58,12 @@ def _open_jsonl(directory: Path, stem: str) -> list[dict]:
     raise InputError(f"suite {directory} has no {stem}.jsonl")
 
 
+def suite_label(directory: Path) -> str:
+    """A readable name for a suite: `arxiv-claims/test` rather than `test`."""
+    directory = Path(directory).resolve()
+    return f"{directory.parent.name}/{directory.name}" if directory.parent.name else directory.name
+
+
 def claim_label(evidence: dict) -> str:
     """Claim-level label: CONTRADICT anywhere wins over SUPPORT (a refuting abstract settles it)."""
     labels = {entry["label"] for entries in evidence.values() for entry in entries}

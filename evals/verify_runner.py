@@ -22,7 +22,7 @@ from agent.state import Passage
 from evals.metrics import summarize
 from evals.open_retrieval import SuiteRetriever, predict_open, scifact_scores
 from evals.plots import reliability_diagram
-from evals.suite import SuiteDocument, SuiteItem, load_suite
+from evals.suite import SuiteDocument, SuiteItem, load_suite, suite_label
 
 
 def _passages(item: SuiteItem, corpus: dict[str, SuiteDocument]) -> list[Passage]:
@@ -97,6 +97,6 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
     })
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     reliability_diagram(metrics["reliability"], metrics["ece"],
-                        f"{Path(suite_dir).name} · {services.provider.model} · n={metrics['n']}",
+                        f"{suite_label(suite_dir)} · {services.provider.model} · n={metrics['n']}",
                         out_dir / "reliability.png")
     return metrics
