@@ -49,10 +49,11 @@ def test_unreachable_base_url_is_a_clear_error(tmp_path):
     _no_traceback(result)
 
 
-def test_ask_writes_the_report_and_prints_its_paths(tmp_path, chat_server, data_dir):
+def test_ask_writes_the_report_and_prints_its_paths(tmp_path, chat_server):
+    # Its own data directory: Chroma does not support two processes on one store (the test session's).
     out = tmp_path / "out"
     result = _agent("ask", EXAMPLE_QUESTION, "--out", str(out), "--provider", "openai", "--offline",
-                    "--data-dir", str(data_dir),
+                    "--data-dir", str(tmp_path / "data"),
                     env_extra={"OPENAI_BASE_URL": chat_server.base_url, "OPENAI_API_KEY": TEST_API_KEY,
                                "AGENT_MODEL": "scripted"})
     assert result.returncode == 0, result.stderr

@@ -26,7 +26,10 @@ from tools.snapshot import EMBEDDINGS_PATH, load_snapshot, paper_document
 SNAPSHOT_COLLECTION = "arxiv_snapshot"
 LIBRARY_COLLECTION = "library"
 _BATCH = 2000
-_client_lock = threading.Lock()
+# One lock for every Chroma call in the process: fan-out branches query from several threads, and a
+# query racing a fresh write has failed inside Chroma ("Error creating hnsw segment reader").
+CHROMA_LOCK = threading.RLock()
+_client_lock = CHROMA_LOCK
 log = logging.getLogger(__name__)
 
 
@@ -76,20 +79,21 @@ class PaperLibrary:
     def ensure_snapshot_indexed(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Index the bundled snapshot on first use; return the number of papers indexed."""
         papers = load_snapshot()
-        if self.snapshot.count() >= len(papers):
+        with CHROMA_LOCK:
+            if self.snapshot.count() >= len(papers):
+                return self.snapshot.count()
+            vectors = self._snapshot_vectors(papers)
+            for start in range(0, len(papers), _BATCH):
+                batch = papers[start:start + _BATCH]
+                self.snapshot.upsert(
+                    ids=[p.id for p in batch],
+                    embeddings=vectors[start:start + _BATCH],
+                    documents=[paper_document(p) for p in batch],
+                    metadatas=[_paper_metadata(p) for p in batch],
+                )
+                if progress:
+                    progress(min(start + _BATCH, len(papers)), len(papers))
             return self.snapshot.count()
-        vectors = self._snapshot_vectors(papers)
-        for start in range(0, len(papers), _BATCH):
-            batch = papers[start:start + _BATCH]
-            self.snapshot.upsert(
-                ids=[p.id for p in batch],
-                embeddings=vectors[start:start + _BATCH],
-                documents=[paper_document(p) for p in batch],
-                metadatas=[_paper_metadata(p) for p in batch],
-            )
-            if progress:
-                progress(min(start + _BATCH, len(papers)), len(papers))
-        return self.snapshot.count()
 
     def _snapshot_vectors(self, papers: list[Paper]) -> np.ndarray:
         if EMBEDDINGS_PATH.exists():
@@ -100,53 +104,59 @@ class PaperLibrary:
         return self.embedder.embed([paper_document(p) for p in papers])
 
     def search_snapshot(self, query: str, k: int = 20) -> list[Hit]:
-        vector = self.embedder.embed([query])
-        result = self.snapshot.query(query_embeddings=vector, n_results=k, include=["distances", "metadatas"])
-        return [Hit(paper_id=pid, score=1.0 - dist, title=meta["title"])
-                for pid, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])]
+        with CHROMA_LOCK:
+            vector = self.embedder.embed([query])
+            result = self.snapshot.query(query_embeddings=vector, n_results=k, include=["distances", "metadatas"])
+            return [Hit(paper_id=pid, score=1.0 - dist, title=meta["title"])
+                    for pid, dist, meta in zip(result["ids"][0], result["distances"][0], result["metadatas"][0])]
 
     def paper_vectors(self, papers: list[Paper]) -> np.ndarray:
         """Embeddings of papers: stored ones from the snapshot index, the rest computed now."""
-        stored = self.snapshot.get(ids=[p.id for p in papers], include=["embeddings"])
-        by_id = dict(zip(stored["ids"], stored["embeddings"]))
-        missing = [p for p in papers if p.id not in by_id]
-        if missing:
-            by_id.update(zip([p.id for p in missing], self.embedder.embed([paper_document(p) for p in missing])))
-        return np.array([by_id[p.id] for p in papers], dtype=np.float32)
+        with CHROMA_LOCK:
+            stored = self.snapshot.get(ids=[p.id for p in papers], include=["embeddings"])
+            by_id = dict(zip(stored["ids"], stored["embeddings"]))
+            missing = [p for p in papers if p.id not in by_id]
+            if missing:
+                by_id.update(zip([p.id for p in missing], self.embedder.embed([paper_document(p) for p in missing])))
+            return np.array([by_id[p.id] for p in papers], dtype=np.float32)
 
     # -- the library of read papers ------------------------------------------------------------
     def add_papers(self, papers: list[Paper]) -> int:
         """Store each paper's abstract as a passage; returns how many papers were new."""
-        if not papers:
-            return 0
-        ids = [f"{p.id}#abstract" for p in papers]
-        existing = set(self.passages.get(ids=ids, include=[])["ids"])
-        new = [p for p in papers if f"{p.id}#abstract" not in existing]
-        if new:
-            self.passages.upsert(
-                ids=[f"{p.id}#abstract" for p in new],
-                embeddings=self.embedder.embed([paper_document(p) for p in new]),
-                documents=[p.abstract for p in new],
-                metadatas=[{**_paper_metadata(p), "kind": "abstract"} for p in new],
-            )
-        return len(new)
+        with CHROMA_LOCK:
+            if not papers:
+                return 0
+            ids = [f"{p.id}#abstract" for p in papers]
+            existing = set(self.passages.get(ids=ids, include=[])["ids"])
+            new = [p for p in papers if f"{p.id}#abstract" not in existing]
+            if new:
+                self.passages.upsert(
+                    ids=[f"{p.id}#abstract" for p in new],
+                    embeddings=self.embedder.embed([paper_document(p) for p in new]),
+                    documents=[p.abstract for p in new],
+                    metadatas=[{**_paper_metadata(p), "kind": "abstract"} for p in new],
+                )
+            return len(new)
 
     def get_paper(self, paper_id: str) -> Paper | None:
-        found = self.passages.get(ids=[f"{paper_id}#abstract"], include=["documents", "metadatas"])
-        if not found["ids"]:
-            return None
-        return _paper_from_metadata(found["metadatas"][0], found["documents"][0])
+        with CHROMA_LOCK:
+            found = self.passages.get(ids=[f"{paper_id}#abstract"], include=["documents", "metadatas"])
+            if not found["ids"]:
+                return None
+            return _paper_from_metadata(found["metadatas"][0], found["documents"][0])
 
     def related_passages(self, text: str, exclude_paper_id: str, k: int) -> list[Hit]:
         """Passages from papers other than `exclude_paper_id`, most similar to `text` first."""
-        if k <= 0 or self.passages.count() == 0:
-            return []
-        result = self.passages.query(
-            query_embeddings=self.embedder.embed([text]), n_results=k,
-            where={"paper_id": {"$ne": exclude_paper_id}}, include=["distances", "documents", "metadatas"],
-        )
-        return [Hit(paper_id=meta["paper_id"], score=1.0 - dist, text=doc, title=meta["title"])
-                for dist, doc, meta in zip(result["distances"][0], result["documents"][0], result["metadatas"][0])]
+        with CHROMA_LOCK:
+            if k <= 0 or self.passages.count() == 0:
+                return []
+            result = self.passages.query(
+                query_embeddings=self.embedder.embed([text]), n_results=k,
+                where={"paper_id": {"$ne": exclude_paper_id}}, include=["distances", "documents", "metadatas"],
+            )
+            return [Hit(paper_id=meta["paper_id"], score=1.0 - dist, text=doc, title=meta["title"])
+                    for dist, doc, meta in zip(result["distances"][0], result["documents"][0], result["metadatas"][0])]
 
     def count_papers(self) -> int:
-        return len(self.passages.get(where={"kind": "abstract"}, include=[])["ids"])
+        with CHROMA_LOCK:
+            return len(self.passages.get(where={"kind": "abstract"}, include=[])["ids"])

@@ -72,14 +72,15 @@ class LiteratureSearch:
                     found.setdefault(paper.id, paper)
                 if "arxiv" not in sources:
                     sources.append("arxiv")
-        fused = reciprocal_rank_fusion(rankings)[: limit * 3]
-        pool = [found[pid] for pid, _ in fused]
-        # Rerank the fused pool against the question itself: cosine similarity + 10 x RRF score.
-        question_vec = self.library.embedder.embed([question])[0]
-        similarity = dict(zip([p.id for p in pool], (self.library.paper_vectors(pool) @ question_vec).tolist()))
-        combined = {pid: similarity[pid] + 10 * rrf for pid, rrf in fused if pid in similarity}
+        fused = dict(reciprocal_rank_fusion(rankings))
         # Every query's best hit stays in: the plan's queries cover different angles of the question.
         must_keep = list(dict.fromkeys(ranking[0] for ranking in rankings if ranking))[:limit]
+        pool_ids = list(dict.fromkeys([*list(fused)[: limit * 3], *must_keep]))
+        pool = [found[pid] for pid in pool_ids]
+        # Rerank the pool against the question itself: cosine similarity + 10 x RRF score.
+        question_vec = self.library.embedder.embed([question])[0]
+        similarity = dict(zip(pool_ids, (self.library.paper_vectors(pool) @ question_vec).tolist()))
+        combined = {pid: similarity[pid] + 10 * fused[pid] for pid in pool_ids}
         rest = [pid for pid in sorted(combined, key=lambda pid: (-combined[pid], pid)) if pid not in must_keep]
         chosen = sorted(must_keep + rest[: limit - len(must_keep)], key=lambda pid: (-combined[pid], pid))
         papers = [found[pid] for pid in chosen]
