@@ -24,7 +24,7 @@ def route_papers(state: ResearchState) -> list[Send] | str:
     papers = state.get("papers", [])
     if not papers:
         return "collect_claims"
-    return [Send("extract_claims", PaperTask(question=state["question"], paper=p, rank=i)) for i, p in enumerate(papers)]
+    return [Send("extract_claims", PaperTask(paper=p, rank=i)) for i, p in enumerate(papers)]
 
 
 def route_claims(state: ResearchState) -> list[Send] | str:

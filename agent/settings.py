@@ -7,7 +7,6 @@ the OpenAI SDK's own `OPENAI_API_KEY` and `OPENAI_BASE_URL` are read as they are
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -105,7 +104,3 @@ def load_settings(**overrides) -> Settings:
         problems = "; ".join(f"{_variable_name(err['loc'])}: {err['msg']}" for err in exc.errors())
         raise ConfigError(f"invalid settings: {problems}") from None
 
-
-@lru_cache(maxsize=1)
-def cached_settings() -> Settings:
-    return load_settings()

@@ -30,7 +30,6 @@ class ResearchState(TypedDict, total=False):
 class PaperTask(TypedDict):
     """What one extraction branch receives through `Send`."""
 
-    question: str
     paper: Paper
     rank: int
 

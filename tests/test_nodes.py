@@ -41,7 +41,7 @@ def test_search_and_read_put_the_best_papers_in_the_library(scripted_services):
 
 def test_extract_quotes_come_from_the_papers_own_sentences(scripted_services):
     paper = snapshot_by_id()["2005.00633"]
-    update = extract_claims({"question": EXAMPLE_QUESTION, "paper": paper, "rank": 2}, _runtime(scripted_services))
+    update = extract_claims({"paper": paper, "rank": 2}, _runtime(scripted_services))
     claims = update["extracted"]
     assert 1 <= len(claims) <= scripted_services.settings.max_claims_per_paper
     for claim in claims:

@@ -29,7 +29,6 @@ _BATCH = 2000
 # One lock for every Chroma call in the process: fan-out branches query from several threads, and a
 # query racing a fresh write has failed inside Chroma ("Error creating hnsw segment reader").
 CHROMA_LOCK = threading.RLock()
-_client_lock = CHROMA_LOCK
 log = logging.getLogger(__name__)
 
 
@@ -63,7 +62,7 @@ class PaperLibrary:
         self.embedder = embedder
         try:
             chroma_dir.mkdir(parents=True, exist_ok=True)
-            with _client_lock:
+            with CHROMA_LOCK:
                 self.client = chromadb.PersistentClient(
                     path=str(chroma_dir), settings=ChromaSettings(anonymized_telemetry=False)
                 )

@@ -132,8 +132,6 @@ class LLMProvider:
 
     name: str = "base"
     model: str = ""
-    #: True when `label_probs` returns real probabilities (False: a provider that cannot give logprobs).
-    supports_logprobs: bool = True
     #: True for a backend that can run one call at a time (one in-process model): calls from fan-out
     #: threads queue on a lock, and the time spent waiting is not counted as model time.
     serial_calls: bool = False
