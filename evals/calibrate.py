@@ -19,8 +19,8 @@ from agent.calibration import CalibrationMap, calibration_path
 from agent.errors import InputError
 from agent.records import VERDICTS
 from evals.metrics import expected_calibration_error, macro_f1
+from evals.predictions import read_predictions
 from evals.suite import load_suite
-from evals.verify_runner import read_predictions
 
 
 def _examples(run_dir: Path) -> tuple[np.ndarray, list[int], dict]:

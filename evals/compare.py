@@ -9,7 +9,7 @@ import numpy as np
 
 from agent.errors import InputError
 from evals.metrics import macro_f1
-from evals.verify_runner import read_predictions
+from evals.predictions import read_predictions
 
 BOOTSTRAP_SAMPLES = 2000
 

@@ -17,6 +17,7 @@ from agent.nodes.verify import verifier_graph
 from agent.records import Claim
 from agent.services import Services
 from agent.state import Passage
+from evals.predictions import prediction_row
 from evals.suite import SuiteDocument, SuiteItem
 from tools.library import CHROMA_LOCK
 from tools.text import sentence_windows
@@ -71,11 +72,9 @@ def predict_open(item: SuiteItem, corpus: dict[str, SuiteDocument], retriever: S
         sentences = corpus[evidence.paper_id].sentences
         index = next((i for i, s in enumerate(sentences) if s.strip() == evidence.quote.strip()), -1)
         sentence_predictions.append([evidence.paper_id, evidence.stance, index])
-    return {"id": item.id, "claim": item.claim, "gold": item.label, "predicted": result.verdict,
-            "confidence": result.confidence, "correct": result.verdict == item.label, "retrieved": retrieved,
-            "abstract_predictions": [[e.paper_id, e.stance] for e in decisive],
-            "sentence_predictions": sentence_predictions,
-            "evidence": [e.model_dump(exclude={"is_source"}) for e in result.evidence]}
+    return prediction_row(item, result, retrieved=retrieved,
+                          abstract_predictions=[[e.paper_id, e.stance] for e in decisive],
+                          sentence_predictions=sentence_predictions)
 
 
 def _prf(correct: int, predicted: int, gold: int) -> dict[str, float]:

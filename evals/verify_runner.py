@@ -22,6 +22,7 @@ from agent.state import Passage
 from evals.metrics import summarize
 from evals.open_retrieval import SuiteRetriever, predict_open, scifact_scores
 from evals.plots import reliability_diagram
+from evals.predictions import prediction_row, read_predictions
 from evals.suite import SuiteDocument, SuiteItem, load_suite, suite_label
 
 
@@ -33,26 +34,9 @@ def _passages(item: SuiteItem, corpus: dict[str, SuiteDocument]) -> list[Passage
 def predict(item: SuiteItem, corpus: dict[str, SuiteDocument], services: Services) -> dict:
     claim = Claim(id=item.id, text=item.claim, paper_id=item.cited_doc_ids[0] if item.cited_doc_ids else "", quote="")
     passages = _passages(item, corpus)
-    if passages:
-        result = verifier_graph().invoke({"claim": claim, "passages": passages}, context=services)["result"]
-        verdict, confidence = result.verdict, result.confidence
-        evidence = [e.model_dump(exclude={"is_source"}) for e in result.evidence]
-    else:
-        verdict, confidence, evidence = "NOT_ENOUGH_INFO", 0.0, []
-    return {"id": item.id, "claim": item.claim, "gold": item.label, "predicted": verdict,
-            "confidence": confidence, "correct": verdict == item.label, "evidence": evidence}
-
-
-def read_predictions(path: Path) -> dict[str, dict]:
-    done: dict[str, dict] = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut by an interruption: that item is predicted again
-            done[row["id"]] = row
-    return done
+    if not passages:
+        return prediction_row(item, None)
+    return prediction_row(item, verifier_graph().invoke({"claim": claim, "passages": passages}, context=services)["result"])
 
 
 def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode: str = "oracle",

@@ -8,8 +8,9 @@ import pytest
 from agent.errors import InputError
 from evals.compare import compare_runs, paired_bootstrap
 from evals.metrics import brier_score, coverage_accuracy, expected_calibration_error, macro_f1, summarize
+from evals.predictions import read_predictions
 from evals.suite import load_suite
-from evals.verify_runner import read_predictions, run_verify_eval
+from evals.verify_runner import run_verify_eval
 
 SCIFACT = "evals/suites/scifact-train"
 

@@ -38,4 +38,11 @@ def emit(runtime: Runtime | None, **event: Any) -> None:
         runtime.stream_writer(event)
 
 
-__all__ = ["Services", "emit", "tracked"]
+def warn(runtime: Runtime | None, *messages: str) -> list[str]:
+    """Show each warning live and return them for the state's `warnings` (they end up in the report)."""
+    for message in messages:
+        emit(runtime, stage="warning", message=message)
+    return list(messages)
+
+
+__all__ = ["Services", "emit", "tracked", "warn"]

@@ -7,7 +7,7 @@ import re
 from langgraph.runtime import Runtime
 
 from agent.claim_text import anchor_quote, make_self_contained
-from agent.nodes.common import Services, emit, tracked
+from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import MAX_CLAIM_CHARS, Claim, ExtractionOutput
 from agent.state import PaperTask, ResearchState
 from prompts import render
@@ -66,9 +66,7 @@ def extract_claims(task: PaperTask, services: Services, runtime: Runtime) -> dic
             ExtractionOutput, max_tokens=180 * limit + 100,
         )
     except InvalidModelOutput as exc:  # one paper's failure does not end the run
-        warning = f"no claims extracted from {paper.id}: {exc}"
-        emit(runtime, stage="warning", message=warning)
-        return {"extracted": [], "warnings": [warning]}
+        return {"extracted": [], "warnings": warn(runtime, f"no claims extracted from {paper.id}: {exc}")}
     claims = claims_from_output(output, sentences, paper, task["rank"], limit)
     emit(runtime, stage="extract", paper_id=paper.id, claims=len(claims))
     return {"extracted": claims}

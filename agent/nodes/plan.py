@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.nodes.common import Services, emit, tracked
+from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import SearchPlan
 from agent.state import ResearchState
 from prompts import render
@@ -31,9 +31,8 @@ def plan(state: ResearchState, services: Services, runtime: Runtime) -> dict:
             render("plan", question=state["question"]), SearchPlan, max_tokens=400
         )
     except InvalidModelOutput as exc:
-        warning = f"planning failed ({exc}); searching with the question itself"
-        emit(runtime, stage="warning", message=warning)
-        return {"queries": [state["question"]], "sub_questions": [], "warnings": [warning]}
+        return {"queries": [state["question"]], "sub_questions": [],
+                "warnings": warn(runtime, f"planning failed ({exc}); searching with the question itself")}
     queries = _clean(result.queries, MAX_QUERIES) or [state["question"]]
     sub_questions = _clean(result.sub_questions, 4)
     emit(runtime, stage="plan", queries=queries)

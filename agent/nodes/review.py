@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.nodes.common import Services, emit, tracked
+from agent.nodes.common import Services, emit, tracked, warn
 from agent.nodes.synthesize import claims_block, sorted_claims
 from agent.records import ReviewOutput
 from agent.state import ResearchState
@@ -29,7 +29,7 @@ def review(state: ResearchState, services: Services, runtime: Runtime) -> dict:
             output = services.provider.structured(messages, ReviewOutput, max_tokens=250,
                                                   temperature=REVIEWER_TEMPERATURE, seed=services.settings.seed + index)
         except InvalidModelOutput as exc:
-            warnings.append(f"reviewer {index + 1} gave no usable review: {exc}")
+            warnings += warn(runtime, f"reviewer {index + 1} gave no usable review: {exc}")
             continue
         reviews.append({"score": output.score, "rationale": " ".join(output.rationale.split())})
         emit(runtime, stage="review", reviewer=index + 1, score=output.score)

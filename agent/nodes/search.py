@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.nodes.common import Services, emit, tracked
+from agent.nodes.common import Services, emit, tracked, warn
 from agent.state import ResearchState
 
 
@@ -16,9 +16,8 @@ def search(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     outcome = services.search.search(state.get("queries", []), state["question"],
                                       limit=services.settings.max_papers * 2)
     emit(runtime, stage="search", found=len(outcome.papers), indexed=indexed, sources=outcome.sources)
-    for warning in outcome.warnings:
-        emit(runtime, stage="warning", message=warning)
-    return {"candidates": outcome.papers, "search_sources": outcome.sources, "warnings": outcome.warnings}
+    return {"candidates": outcome.papers, "search_sources": outcome.sources,
+            "warnings": warn(runtime, *outcome.warnings)}
 
 
 @tracked("read")

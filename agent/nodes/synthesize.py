@@ -7,7 +7,7 @@ import re
 from langgraph.runtime import Runtime
 
 from agent.claim_text import overlap
-from agent.nodes.common import Services, emit, tracked
+from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import SynthesisOutput, VerifiedClaim, synthesis_output_for
 from agent.state import ResearchState
 from prompts import render
@@ -113,11 +113,10 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
             synthesis_output_for(ids), max_tokens=900,
         )
     except InvalidModelOutput as exc:  # keep the verified claims: the report lists them all
-        warning = f"the model could not compose an answer ({exc})"
         return {"answer": NO_ANSWER_COMPOSED, "limitations": ["No answer could be composed from the claims."],
-                "warnings": [warning]}
+                "warnings": warn(runtime, f"the model could not compose an answer ({exc})")}
     answer, dropped, covered = compose_answer(output, claims, state["question"])
-    warnings = [f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed"] if dropped else []
+    warnings = warn(runtime, f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed") if dropped else []
     limitations = list(dict.fromkeys(" ".join(item.split()) for item in output.not_settled if item.strip()))
     if not covered:
         limitations.insert(0, f"No paper found studies {' '.join(output.question_focus.split()).rstrip('.')} directly.")
