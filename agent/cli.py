@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from agent import library_cli
 from agent.errors import AgentError
 from agent.eval_cli import eval_app
 from agent.settings import load_settings
@@ -27,6 +28,8 @@ def _root() -> None:
 
 
 app.add_typer(eval_app, name="eval")
+app.command("search")(library_cli.search)
+app.command("index")(library_cli.index)
 stdout = Console()
 
 

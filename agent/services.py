@@ -47,13 +47,25 @@ class Services:
         from tools.embeddings import default_embedder
         from tools.library import PaperLibrary
 
-        return PaperLibrary(self.settings.chroma_dir, default_embedder())
+        return PaperLibrary(self.settings.chroma_dir, default_embedder(), chroma_url=self.settings.chroma_url)
+
+    @cached_property
+    def arxiv(self):
+        """The live arXiv tool (polite, cached), or None when offline."""
+        if self.settings.offline:
+            return None
+        from tools.arxiv_tool import ArxivTool
+
+        s = self.settings
+        return ArxivTool(s.cache_dir / "arxiv", delay_seconds=s.arxiv_delay_seconds, max_retries=s.arxiv_max_retries,
+                         timeout=s.arxiv_timeout, cache_ttl_seconds=s.arxiv_cache_ttl_hours * 3600,
+                         endpoint=s.arxiv_endpoint)
 
     @cached_property
     def search(self):
         from tools.search import LiteratureSearch
 
-        return LiteratureSearch(self.library, offline=self.settings.offline)
+        return LiteratureSearch(self.library, offline=self.settings.offline, arxiv_tool=self.arxiv)
 
 
 _default: Services | None = None

@@ -47,6 +47,21 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(default_factory=default_data_dir, description="Model file, Chroma library, caches.")
     offline: bool = Field(False, description="Never touch the network: bundled arXiv snapshot only.")
+    chroma_url: str | None = Field(
+        None, description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000; unset: a store in the data dir."
+    )
+    arxiv_endpoint: str | None = Field(
+        None, description="arXiv API query URL with `{}` for the parameters (a mirror or a test server)."
+    )
+    arxiv_delay_seconds: float = Field(
+        3.0, ge=0.0, description="Seconds between arXiv requests; arXiv asks for at least 3."
+    )
+    arxiv_max_retries: int = Field(3, ge=0, le=10, description="Retries on 429/5xx/timeouts, with back-off.")
+    arxiv_timeout: float = Field(15.0, gt=0, description="Seconds before one arXiv request times out.")
+    arxiv_cache_ttl_hours: float = Field(24.0, ge=0, description="How long cached arXiv responses are reused.")
+    fetch_full_text: bool = Field(
+        True, description="When online, download and index the PDF of each paper read (full-text evidence)."
+    )
 
     max_papers: int = Field(6, ge=1, le=50, description="Papers read (claims extracted) per run.")
     max_claims_per_paper: int = Field(3, ge=1, le=10)
@@ -68,6 +83,24 @@ class Settings(BaseSettings):
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value or None
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url_is_http(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value or None
+
+    @field_validator("arxiv_endpoint")
+    @classmethod
+    def _endpoint_has_placeholder(cls, value: str | None) -> str | None:
+        if value and (not value.startswith(("http://", "https://")) or "{}" not in value):
+            raise ValueError("must be an http(s) URL containing {} where the query parameters go")
+        return value or None
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
 
     @property
     def chroma_dir(self) -> Path:

@@ -61,3 +61,82 @@ def test_ask_writes_the_report_and_prints_its_paths(tmp_path, chat_server):
     assert (out / "report.json").exists() and (out / "report.md").exists()
     assert "Claims" in result.stdout and "model calls" in result.stdout
     _no_traceback(result)
+
+
+def _write_pdf(path, title, paragraphs):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=14)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=11)
+    for paragraph in paragraphs:
+        pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    pdf.output(str(path))
+
+
+def test_search_and_index_commands(tmp_path):
+    import json
+
+    from tests.support.arxiv_server import ArxivFixtureServer
+
+    data = str(tmp_path / "data")
+    result = _agent("search", "self-augmentation zero-shot cross-lingual transfer", "--offline", "--json",
+                    "--k", "5", "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) == 5 and all(set(row) == {"id", "title", "year", "score"} for row in rows)
+    assert "2309.10891" in [row["id"] for row in rows]  # the done criterion
+    assert [row["score"] for row in rows] == sorted((row["score"] for row in rows), reverse=True)
+
+    papers = tmp_path / "papers.jsonl"
+    papers.write_text(json.dumps({"id": "2611.00001v1", "title": "Code-switched Klingon question answering",
+                                  "abstract": "We build a Klingon-English code-switched QA benchmark.",
+                                  "categories": ["cs.CL"]}) + "\n{broken\n", encoding="utf-8")
+    result = _agent("index", "--jsonl", str(papers), "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "line 2" in result.stderr and "papers: 1 read, 1 new" in result.stdout
+
+    pdf = tmp_path / "glossolalia.pdf"
+    _write_pdf(pdf, "Glossolalia Transfer for Vulcan Morphology", [
+        "Abstract. We study zero-shot transfer of morphological taggers from English to Vulcan.",
+        "Our tagger reaches 71.3 accuracy on the Vulcan treebank without any Vulcan training data.",
+    ])
+    result = _agent("index", "--pdf", str(pdf), "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "local:glossolalia" in result.stderr and "chunks stored" in result.stdout
+
+    result = _agent("search", "morphological tagging for Vulcan", "--offline", "--json", "--k", "3",
+                    "--data-dir", data)
+    assert json.loads(result.stdout)[0]["id"] == "local:glossolalia"
+    result = _agent("search", "Klingon code-switched question answering", "--offline", "--k", "3",
+                    "--category", "cs.CL", "--year-from", "2026", "--data-dir", data)
+    assert result.returncode == 0 and "2611.00001" in result.stdout and "library" in result.stdout
+
+    with ArxivFixtureServer() as server:
+        result = _agent("index", "--arxiv", "testing", "--max", "10", "--data-dir", data,
+                        env_extra={"AGENT_ARXIV_ENDPOINT": server.endpoint, "AGENT_ARXIV_DELAY_SECONDS": "0.01"})
+    assert result.returncode == 0, result.stderr
+    assert "papers: 10 read, 10 new" in result.stdout
+    _no_traceback(result)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["search", "  "], "the query is empty"),
+    (["search", "x", "--year-from", "2024", "--year-to", "2020"], "is after --year-to"),
+    (["index"], "nothing to index"),
+    (["index", "--pdf", "/nonexistent/file.pdf"], "no such file"),
+    (["index", "--jsonl", "/nonexistent/papers.jsonl"], "no such file"),
+])
+def test_search_and_index_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    result = _agent(*args, "--data-dir", str(tmp_path))
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    _no_traceback(result)
+
+
+def test_index_from_arxiv_offline_is_a_clear_error(tmp_path):
+    result = _agent("index", "--arxiv", "cat:cs.CL", "--data-dir", str(tmp_path), env_extra={"AGENT_OFFLINE": "1"})
+    assert result.returncode == 2 and "needs the network" in result.stderr
+    _no_traceback(result)

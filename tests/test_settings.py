@@ -27,6 +27,9 @@ def test_overrides_beat_environment(monkeypatch):
     ("AGENT_PROVIDER", "claude-local", "AGENT_PROVIDER"),
     ("AGENT_MAX_PAPERS", "-3", "AGENT_MAX_PAPERS"),
     ("OPENAI_BASE_URL", "localhost:8000", "OPENAI_BASE_URL"),
+    ("AGENT_CHROMA_URL", "127.0.0.1:8000", "AGENT_CHROMA_URL"),
+    ("AGENT_ARXIV_ENDPOINT", "http://mirror.example/api/query", "AGENT_ARXIV_ENDPOINT"),
+    ("AGENT_ARXIV_TIMEOUT", "0", "AGENT_ARXIV_TIMEOUT"),
 ])
 def test_invalid_settings_raise_one_readable_line(monkeypatch, variable, value, fragment):
     monkeypatch.setenv(variable, value)

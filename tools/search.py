@@ -1,16 +1,28 @@
-"""Literature search: live arXiv when reachable, the bundled snapshot always; merged by rank fusion."""
+"""Literature search: hybrid offline ranking, the user's library, live arXiv when reachable.
+
+For one query, the bundled snapshot is ranked twice, by embeddings and by BM25, and the two fused by
+reciprocal rank; that ranking is fused with the library's (papers ranked by their best passage) and
+live arXiv's own relevance order when it is reachable. For a question with planned queries, every query's fused ranking
+is fused again, and the pooled candidates are reranked against the question itself.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
-from tools.arxiv_live import ArxivSearchTool, ArxivUnavailable, arxiv_reachable
-from tools.library import PaperLibrary
+from tools.arxiv_tool import ArxivError, ArxivTool
+from tools.bm25 import BM25Index, snapshot_bm25
+from tools.library import PaperFilter, PaperLibrary
 from tools.papers import Paper
 from tools.snapshot import snapshot_by_id
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
+# Rerank = cosine(question, paper) + RERANK_FUSION_WEIGHT x fused RRF score: the question decides, the
+# agreement between queries breaks near-ties (RRF scores are ~0.01-0.1, cosines ~0.2-0.8).
+RERANK_FUSION_WEIGHT = 10.0
 
 
 def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -21,68 +33,99 @@ def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tu
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+def _free_text(query: str) -> str:
+    """A planner's keyword query as an arXiv search_query: field syntax and quotes taken out."""
+    return " ".join(re.sub(r"[:()\"\[\]{}]", " ", query).split())
+
+
 @dataclass
 class SearchOutcome:
     papers: list[Paper]
-    scores: dict[str, float]
+    scores: dict[str, float]  # the final score each paper was ranked by
     sources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
 class LiteratureSearch:
-    def __init__(self, library: PaperLibrary, offline: bool, arxiv_tool: ArxivSearchTool | None = None) -> None:
+    def __init__(self, library: PaperLibrary, offline: bool, arxiv_tool: ArxivTool | None = None,
+                 bm25: Callable[[], BM25Index] = snapshot_bm25) -> None:
         self.library = library
         self.offline = offline
         self.arxiv_tool = arxiv_tool
-        self._live_checked = False
-        self._live_ok = False
+        self._bm25 = bm25
+        self._live: bool | None = None
+        self._offline_warning: str | None = None
 
-    def _live_available(self) -> bool:
-        if self.offline:
+    # -- which sources are available ------------------------------------------------------------
+    def live_available(self) -> bool:
+        if self.offline or self.arxiv_tool is None:
             return False
-        if not self._live_checked:
-            self._live_ok = arxiv_reachable()
-            self._live_checked = True
-        return self._live_ok
+        if self._live is None:
+            self._live = self.arxiv_tool.reachable()
+            if not self._live:
+                self._offline_warning = "arXiv is unreachable: searching the bundled offline snapshot and the library"
+        return self._live
 
-    def search(self, queries: list[str], question: str, k_per_query: int = 20, limit: int = 20) -> SearchOutcome:
-        """Run every query, fuse the rankings, then rerank the fused pool against the question."""
-        rankings: list[list[str]] = []
-        found: dict[str, Paper] = {}
-        warnings: list[str] = []
-        sources = ["snapshot"]
+    def _drop_live(self, reason: str) -> None:
+        self._live = False
+        self._offline_warning = f"{reason}; continuing with the offline snapshot and the library"
+
+    # -- one query ----------------------------------------------------------------------------
+    def rank_query(self, query: str, k: int, filters: PaperFilter | None,
+                   found: dict[str, Paper], sources: set[str]) -> list[str]:
+        """One query's fused ranking of paper ids; fills `found` with the papers seen."""
         snapshot = snapshot_by_id()
-        live = self._live_available()
-        if not live and not self.offline:
-            warnings.append("arXiv is unreachable: searching the bundled offline snapshot only")
-        for query in [question, *queries]:
-            hits = self.library.search_snapshot(query, k=k_per_query)
-            rankings.append([hit.paper_id for hit in hits])
-            for hit in hits:
-                found.setdefault(hit.paper_id, snapshot[hit.paper_id])
-            if live:
-                try:
-                    papers = (self.arxiv_tool or ArxivSearchTool()).search(query, k=k_per_query)
-                except ArxivUnavailable as exc:
-                    warnings.append(f"{exc}; continuing with the offline snapshot")
-                    live = False
-                    continue
-                rankings.append([p.id for p in papers])
-                for paper in papers:
-                    found.setdefault(paper.id, paper)
-                if "arxiv" not in sources:
-                    sources.append("arxiv")
+        rankings: list[list[str]] = []
+        dense = [hit.paper_id for hit in self.library.search_snapshot(query, k=k, filters=filters)]
+        lexical = [pid for pid, _ in self._bm25().search(query, k=k * 3)
+                   if filters is None or filters.accepts(snapshot[pid])][:k]
+        # Dense and lexical are fused first, so the snapshot gets one vote like every other source.
+        rankings.append([pid for pid, _ in reciprocal_rank_fusion([dense, lexical])])
+        for pid in dense + lexical:
+            found.setdefault(pid, snapshot[pid])
+        sources.add("snapshot")
+        in_library = self.library.search_library(query, k=k, filters=filters)
+        if in_library:
+            rankings.append([paper.id for paper, _ in in_library])
+            for paper, _ in in_library:
+                found.setdefault(paper.id, paper)
+            sources.add("library")
+        if self.live_available():
+            try:
+                live = self.arxiv_tool.search(_free_text(query), max_results=k)
+            except ArxivError as exc:
+                self._drop_live(f"arXiv search failed ({exc})")
+            else:
+                live = [p for p in live if filters is None or filters.accepts(p)]
+                rankings.append([p.id for p in live])
+                for paper in live:
+                    found[paper.id] = found.get(paper.id) or paper
+                sources.add("arxiv")
+        return [pid for pid, _ in reciprocal_rank_fusion(rankings)][: k * 3]
+
+    # -- a question with planned queries --------------------------------------------------------
+    def search(self, queries: list[str], question: str, k_per_query: int = 20, limit: int = 20,
+               filters: PaperFilter | None = None, rerank: bool = True) -> SearchOutcome:
+        """Rank every query (the question itself first), fuse, then rerank the pool against the question."""
+        found: dict[str, Paper] = {}
+        sources: set[str] = set()
+        all_queries = list(dict.fromkeys([question, *queries]))
+        rankings = [self.rank_query(q, k_per_query, filters, found, sources) for q in all_queries]
         fused = dict(reciprocal_rank_fusion(rankings))
+        warnings = [self._offline_warning] if self._offline_warning else []
+        ordered_sources = [s for s in ("snapshot", "library", "arxiv") if s in sources]
+        if not rerank:
+            chosen = list(fused)[:limit]
+            return SearchOutcome([found[pid] for pid in chosen], {pid: round(fused[pid], 5) for pid in chosen},
+                                 ordered_sources, warnings)
         # Every query's best hit stays in: the plan's queries cover different angles of the question.
         must_keep = list(dict.fromkeys(ranking[0] for ranking in rankings if ranking))[:limit]
         pool_ids = list(dict.fromkeys([*list(fused)[: limit * 3], *must_keep]))
         pool = [found[pid] for pid in pool_ids]
-        # Rerank the pool against the question itself: cosine similarity + 10 x RRF score.
         question_vec = self.library.embedder.embed([question])[0]
         similarity = dict(zip(pool_ids, (self.library.paper_vectors(pool) @ question_vec).tolist()))
-        combined = {pid: similarity[pid] + 10 * fused[pid] for pid in pool_ids}
+        combined = {pid: similarity[pid] + RERANK_FUSION_WEIGHT * fused[pid] for pid in pool_ids}
         rest = [pid for pid in sorted(combined, key=lambda pid: (-combined[pid], pid)) if pid not in must_keep]
         chosen = sorted(must_keep + rest[: limit - len(must_keep)], key=lambda pid: (-combined[pid], pid))
-        papers = [found[pid] for pid in chosen]
-        scores = {pid: round(similarity[pid], 4) for pid in chosen}
-        return SearchOutcome(papers=papers, scores=scores, sources=sources, warnings=warnings)
+        return SearchOutcome([found[pid] for pid in chosen], {pid: round(combined[pid], 4) for pid in chosen},
+                             ordered_sources, warnings)

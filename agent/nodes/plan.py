@@ -8,7 +8,7 @@ from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import SearchPlan
 from agent.state import ResearchState
 from prompts import render
-from tools.llm.base import InvalidModelOutput
+from tools.llm.base import InvalidModelOutput, LLMProvider
 
 MAX_QUERIES = 6
 
@@ -24,16 +24,18 @@ def _clean(items: list[str], limit: int) -> list[str]:
     return kept[:limit]
 
 
+def make_plan(question: str, provider: LLMProvider) -> tuple[list[str], list[str]]:
+    """(queries, sub_questions) for a question; raises InvalidModelOutput if the model cannot plan."""
+    result = provider.structured(render("plan", question=question), SearchPlan, max_tokens=400)
+    return _clean(result.queries, MAX_QUERIES) or [question], _clean(result.sub_questions, 4)
+
+
 @tracked("plan")
 def plan(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     try:
-        result = services.provider.structured(
-            render("plan", question=state["question"]), SearchPlan, max_tokens=400
-        )
+        queries, sub_questions = make_plan(state["question"], services.provider)
     except InvalidModelOutput as exc:
         return {"queries": [state["question"]], "sub_questions": [],
                 "warnings": warn(runtime, f"planning failed ({exc}); searching with the question itself")}
-    queries = _clean(result.queries, MAX_QUERIES) or [state["question"]]
-    sub_questions = _clean(result.sub_questions, 4)
     emit(runtime, stage="plan", queries=queries)
     return {"queries": queries, "sub_questions": sub_questions}

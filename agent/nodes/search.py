@@ -24,5 +24,21 @@ def search(state: ResearchState, services: Services, runtime: Runtime) -> dict:
 def read(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     papers = [p for p in state.get("candidates", []) if p.abstract.strip()][: services.settings.max_papers]
     added = services.library.add_papers(papers)
-    emit(runtime, stage="read", papers=len(papers), new_in_library=added)
-    return {"papers": papers}
+    chunks, failures = 0, []
+    if services.settings.fetch_full_text and services.search.live_available():
+        from tools.fulltext import FullTextError
+        from tools.reader import fetch_full_text
+
+        for paper in papers:
+            if paper.id.startswith("local:") or services.library.has_full_text(paper.id):
+                continue
+            try:
+                chunks += fetch_full_text(paper, services)
+            except FullTextError as exc:
+                failures.append(f"{paper.id} ({exc})")
+    emit(runtime, stage="read", papers=len(papers), new_in_library=added, full_text_chunks=chunks)
+    update: dict = {"papers": papers}
+    if failures:
+        update["warnings"] = warn(runtime, f"no full text for {len(failures)} paper(s), abstracts used: "
+                                           + "; ".join(failures))
+    return update
