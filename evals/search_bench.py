@@ -7,6 +7,7 @@
 Retrieval (recall@10, recall@20, MRR of the first gold paper) for:
   embeddings only      the question against the snapshot's Chroma index (the bare vector-store baseline);
   question alone       the question through the hybrid ranker (BM25 + embeddings + library, fused);
+  question + rerank    the question's pool reranked (tools/rerank.py), no planning;
   planned queries      the question and the model's planned queries, fused, no rerank;
   planned + rerank     the same pool reranked against the question (what the research graph uses).
 Speed, each next to bare Chroma on the same machine in the same run, as a ratio:
@@ -75,7 +76,8 @@ def plan_all(questions: list[dict], services: Services, plans_path: Path, replan
 def bench_retrieval(questions: list[dict], services: Services, plans: dict[str, list[str]]) -> dict:
     search = services.search
     per_config: dict[str, list[dict]] = {name: [] for name in
-                                         ("embeddings only", "question alone", "planned queries", "planned + rerank")}
+                                         ("embeddings only", "question alone", "question + rerank",
+                                          "planned queries", "planned + rerank")}
     per_question = []
     for item in questions:
         gold = set(item["gold"])
@@ -84,6 +86,7 @@ def bench_retrieval(questions: list[dict], services: Services, plans: dict[str, 
         ranked = {
             "embeddings only": [h.paper_id for h in services.library.search_snapshot(question, k=20)],
             "question alone": [p.id for p in search.search([], question, limit=20, rerank=False).papers],
+            "question + rerank": [p.id for p in search.search([], question, limit=20, rerank=True).papers],
             "planned queries": [p.id for p in search.search(queries, question, limit=20, rerank=False).papers],
             "planned + rerank": [p.id for p in search.search(queries, question, limit=20, rerank=True).papers],
         }
@@ -93,6 +96,7 @@ def bench_retrieval(questions: list[dict], services: Services, plans: dict[str, 
             per_config[name].append(metrics)
             row[name] = metrics
         row["missed"] = sorted(gold - set(ranked["planned + rerank"]))
+        row["queries"] = queries
         per_question.append(row)
     return {"configs": {name: mean_metrics(rows) for name, rows in per_config.items()}, "questions": per_question}
 
@@ -161,6 +165,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'configuration':<20} {'recall@10':>10} {'recall@20':>10} {'MRR':>7}")
     for name, row in retrieval["configs"].items():
         print(f"{name:<20} {row['recall@10']:>10.3f} {row['recall@20']:>10.3f} {row['mrr']:>7.3f}")
+    for difficulty in sorted({row["difficulty"] for row in retrieval["questions"]}):
+        rows = [row["planned + rerank"] for row in retrieval["questions"] if row["difficulty"] == difficulty]
+        summary = mean_metrics(rows)
+        print(f"  planned + rerank, {difficulty or 'unlabelled'} questions (n={len(rows)}): "
+              f"recall@20 {summary['recall@20']:.3f}, MRR {summary['mrr']:.3f}")
     if not args.skip_speed:
         speed = bench_speed(services, questions)
         results["speed"] = speed
