@@ -65,6 +65,42 @@ def ask(
     _print_summary(report, out_dir)
 
 
+@app.command()
+def verify(
+    claim: str = typer.Argument(..., help="One factual claim, e.g. 'SALT improves zero-shot transfer on PAWS-X'."),
+    paper: Optional[str] = typer.Option(None, "--paper", help="arXiv id of the paper the claim comes from."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verified claim as JSON."),
+    provider: Optional[str] = typer.Option(None, help="local | openai (default: AGENT_PROVIDER)."),
+    model: Optional[str] = typer.Option(None, help="Model name or GGUF path (default: AGENT_MODEL)."),
+    offline: bool = typer.Option(False, "--offline", help="Search the bundled snapshot and the library only."),
+    data_dir: Optional[Path] = typer.Option(None, help="Data directory (default: AGENT_DATA_DIR)."),
+) -> None:
+    """Check one claim: verdict, quoted evidence with arXiv ids and stances, and a confidence."""
+    from agent.claim_check import check_claim, validate_claim
+    from agent.services import Services
+
+    validate_claim(claim)
+    services = Services(settings=_settings(provider, model, offline, data_dir, None))
+    with console.status("finding evidence and judging it"):
+        result, warnings = check_claim(claim, services, paper_id=paper)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    if as_json:
+        print(result.model_dump_json(indent=2))
+        return
+    calibration = "calibrated" if result.calibrated else "UNCALIBRATED: raw model probability"
+    stdout.print(f"[bold]{result.verdict}[/bold] · confidence {result.confidence:.2f} ({calibration})")
+    stdout.print(f"claim: {result.text}")
+    stdout.print(f"source: {result.paper_id}" + ("" if paper else " (best-matching paper; use --paper to name one)"))
+    table = Table(title="Evidence", show_lines=True)
+    for column in ("paper", "stance", "p", "quote"):
+        table.add_column(column, overflow="fold")
+    for evidence in result.evidence:
+        label = evidence.paper_id + (" (source)" if evidence.is_source else "")
+        table.add_row(label, evidence.stance, f"{evidence.probabilities[evidence.stance]:.2f}", f'"{evidence.quote}"')
+    stdout.print(table)
+
+
 def _print_summary(report, out_dir: Path) -> None:
     table = Table(title="Claims", show_lines=False)
     for column in ("id", "verdict", "conf.", "paper", "claim"):

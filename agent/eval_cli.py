@@ -63,6 +63,8 @@ def _print_metrics(metrics: dict) -> None:
         table.add_row(label, f"{row['precision']:.3f}", f"{row['recall']:.3f}", f"{row['f1']:.3f}", str(row["support"]))
     stdout.print(table)
     speed = f" · {metrics['items_per_minute']} items/min" if metrics.get("items_per_minute") else ""
+    if metrics.get("seconds_per_claim"):
+        speed += f" · {metrics['seconds_per_claim']} s/claim, {metrics['model_time_share']:.0%} of it in the model"
     stdout.print(f"accuracy {metrics['accuracy']:.3f} · macro-F1 {metrics['macro_f1']:.3f} · "
                  f"ECE {metrics['ece']:.3f} · Brier {metrics['brier']:.3f}{speed}")
     coverage = "  ".join(f"≥{r['threshold']:.1f}: {r['coverage']:.0%} at {r['accuracy']:.3f}"

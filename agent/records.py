@@ -75,12 +75,19 @@ class ReviewOutput(BaseModel):
 
 
 # -- records the graphs keep --------------------------------------------------------------------
+class ClaimSource(BaseModel):
+    paper_id: str
+    quote: str = Field(description="the exact sentence(s) of that paper")
+
+
 class Claim(BaseModel):
     id: str = ""
     text: str
     paper_id: str
     quote: str = Field(description="the exact sentence(s) of the paper the claim rests on")
     kind: ClaimKind = "result"
+    also_in: list[ClaimSource] = Field(
+        default_factory=list, description="other papers stating the same finding (near-duplicates merged)")
     rank: tuple[int, int] = Field((0, 0), exclude=True, description="(paper rank, order in paper) for stable ids")
 
 

@@ -37,8 +37,10 @@ def render_markdown(report: Report) -> str:
     lines += ["## Claims", "", "| id | claim | source | verdict | confidence | evidence |", "|---|---|---|---|---|---|"]
     for claim in report.claims:
         evidence = "<br>".join(f"{e.stance} [{e.paper_id}]: \u201c{_cell(e.quote)}\u201d" for e in claim.evidence)
-        lines.append(f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d | "
-                     f"[{claim.paper_id}] | {claim.verdict} | {claim.confidence:.2f} | {evidence} |")
+        also = "".join(f"<br>Also [{s.paper_id}]: \u201c{_cell(s.quote)}\u201d" for s in claim.also_in)
+        sources = ", ".join(f"[{pid}]" for pid in [claim.paper_id, *(s.paper_id for s in claim.also_in)])
+        lines.append(f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d{also} | "
+                     f"{sources} | {claim.verdict} | {claim.confidence:.2f} | {evidence} |")
     lines.append("")
     if report.experiments:
         lines += ["## Experiments", ""] + [f"- {_cell(e)}" for e in report.experiments] + [""]

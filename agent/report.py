@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.records import Verdict
+from agent.records import ClaimSource, Verdict
 
 SCHEMA_PATH = Path(__file__).parent / "report.schema.json"
 
@@ -40,6 +40,7 @@ class ReportClaim(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     calibrated: bool
     evidence: list[ReportEvidence]
+    also_in: list[ClaimSource] = Field(default_factory=list, description="other papers stating the same finding")
 
 
 class Reviewer(BaseModel):

@@ -29,24 +29,53 @@ from tools.snapshot import snapshot_by_id
 from tools.text import split_sentences
 
 MIN_RELATED_SIMILARITY = 0.35
+# Longer passages (abstracts rarely are) are judged in overlapping windows of whole sentences, never
+# cut: a small model's judgement degrades on long inputs, and a cut can lose the deciding sentence.
+MAX_PASSAGE_WORDS = 320
+
+
+def window_passage(passage: Passage, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
+    """The passage itself if short enough, else overlapping windows of whole sentences covering all of it."""
+    sentences = split_sentences(passage["text"])
+    if len(passage["text"].split()) <= max_words or len(sentences) < 2:
+        return [passage]
+    windows: list[Passage] = []
+    start = 0
+    while start < len(sentences):
+        end, words = start, 0
+        while end < len(sentences) and (end == start or words + len(sentences[end].split()) <= max_words):
+            words += len(sentences[end].split())
+            end += 1
+        windows.append(Passage(**{**passage, "text": " ".join(sentences[start:end])}))
+        if end >= len(sentences):
+            break
+        start = max(end - 1, start + 1)  # one sentence of overlap
+    return windows
 
 
 @tracked("verify.gather")
 def gather_evidence(state: VerifyState, services: Services, runtime: Runtime) -> dict:
-    """The claim's own paper and related passages from other papers, unless the caller gave passages
-    (the eval suites' oracle mode judges the cited documents only)."""
+    """The claim's own paper (abstract, and its best full-text chunk when read) and related passages
+    from other papers; or, when the caller gave passages (the eval suites' oracle mode), those.
+    Every passage is windowed if long."""
     if state.get("passages"):
-        return {}
+        return {"passages": [w for p in state["passages"] for w in window_passage(p)]}
     claim = state["claim"]
     source = services.library.get_paper(claim.paper_id) or snapshot_by_id().get(claim.paper_id)
     passages: list[Passage] = []
     if source is not None:
         passages.append(Passage(paper_id=source.id, title=source.title, text=source.abstract, is_source=True))
+        for hit in services.library.paper_chunks(claim.paper_id, claim.text, k=1):
+            passages.append(Passage(paper_id=source.id, title=source.title, text=hit.text, is_source=True))
+    for other in claim.also_in:  # the same finding stated by other papers: they are sources too
+        if (paper := services.library.get_paper(other.paper_id) or snapshot_by_id().get(other.paper_id)):
+            passages.append(Passage(paper_id=paper.id, title=paper.title, text=paper.abstract, is_source=True))
+    sources = {claim.paper_id, *(other.paper_id for other in claim.also_in)}
     related = services.library.related_passages(claim.text, exclude_paper_id=claim.paper_id,
                                                 k=services.settings.max_evidence_per_claim)
     passages += [Passage(paper_id=hit.paper_id, title=hit.title, text=hit.text, is_source=False)
-                 for hit in related if hit.score >= MIN_RELATED_SIMILARITY]
-    return {"passages": passages}
+                 for hit in related if hit.score >= MIN_RELATED_SIMILARITY and hit.paper_id not in sources]
+    return {"passages": [w for p in passages for w in window_passage(p)]}
 
 
 def route_passages(state: VerifyState) -> list[Send] | str:

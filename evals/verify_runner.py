@@ -78,6 +78,9 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
         "calibrated": services.calibration is not None,
         "predicted_this_run": len(todo), "seconds_this_run": round(elapsed, 2),
         "items_per_minute": round(60 * len(todo) / elapsed, 2) if todo and elapsed > 0 else None,
+        "seconds_per_claim": round(elapsed / len(todo), 2) if todo else None,
+        # time inside model calls over wall time; > 1 when several claims are judged at once
+        "model_time_share": round(services.tracker.totals().llm_seconds / elapsed, 3) if todo and elapsed > 0 else None,
     })
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     reliability_diagram(metrics["reliability"], metrics["ece"],

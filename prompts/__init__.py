@@ -17,6 +17,16 @@ PROMPT_DIR = Path(__file__).parent
 _VARIABLES = re.compile(r"^\{#\s*variables:\s*(?P<names>[^#]*)#\}")
 _SECTION = re.compile(r"^--- (system|user)\s*$", re.MULTILINE)
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
+_DATA_TAG = re.compile(r"<(/?\s*(?:passage|paper|abstract|claim)\b)", re.IGNORECASE)
+
+
+def untrusted(text: str) -> str:
+    """Paper text as data: tags that frame data in our prompts cannot be opened or closed from inside it,
+    and quotes cannot end an attribute (`{{ passage | untrusted }}`)."""
+    return _DATA_TAG.sub(lambda m: "‹" + m.group(1), str(text)).replace('"', "”")
+
+
+_env.filters["untrusted"] = untrusted
 
 
 class PromptTemplate:

@@ -9,7 +9,7 @@ from agent.nodes.plan import plan
 from agent.nodes.review import review, rubric
 from agent.nodes.search import read, search
 from agent.nodes.synthesize import NO_EVIDENCE_ANSWER, keep_known_citations, synthesize
-from agent.records import Claim, Evidence, ExtractedClaim, ExtractionOutput, VerifiedClaim
+from agent.records import Claim, ClaimSource, Evidence, ExtractedClaim, ExtractionOutput, VerifiedClaim
 from agent.verifier import aggregate_judgments
 from tests.conftest import EXAMPLE_QUESTION
 from tools.papers import Paper
@@ -73,6 +73,24 @@ def test_select_claims_spreads_the_budget_over_papers_and_numbers_them():
     assert [c.id for c in chosen] == ["C1", "C2", "C3", "C4", "C5"]
     assert {c.paper_id for c in chosen} == {"p0", "p1", "p2"}
     assert [c.rank for c in chosen] == sorted(c.rank for c in chosen)
+    assert chosen[0].also_in == [ClaimSource(paper_id="p9", quote="q")], "the duplicate's source is kept"
+
+
+def test_near_duplicate_claims_merge_across_papers_but_not_different_numbers():
+    from tools.embeddings import default_embedder
+
+    a = Claim(text="XLM-R reaches 79.2 accuracy on XNLI in zero-shot transfer from English.", paper_id="p1",
+              quote="XLM-R obtains 79.2 on XNLI.", rank=(0, 0))
+    b = Claim(text="In zero-shot transfer from English, XLM-R reaches 79.2 accuracy on XNLI.", paper_id="p2",
+              quote="As reported, XLM-R gets 79.2.", rank=(1, 0))
+    c = Claim(text="XLM-R reaches 75.1 accuracy on XNLI in zero-shot transfer from English.", paper_id="p3",
+              quote="XLM-R obtains 75.1.", rank=(2, 0))
+    d = Claim(text="Swahili benefits most from vocabulary extension of multilingual encoders.", paper_id="p4",
+              quote="Swahili gains most.", rank=(3, 0))
+    chosen = select_claims([d, c, b, a], max_claims=10, embed=default_embedder().embed)
+    assert [x.paper_id for x in chosen] == ["p1", "p3", "p4"]
+    assert chosen[0].also_in == [ClaimSource(paper_id="p2", quote="As reported, XLM-R gets 79.2.")]
+    assert chosen[1].also_in == [], "a different number is a different finding"
 
 
 def _evidence(stance, probabilities, is_source=False):

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from agent.errors import ConfigError
 from tools.embeddings import EMBEDDING_MODEL_NAME, MiniLMEmbedder
 from tools.papers import Paper
-from tools.snapshot import EMBEDDINGS_PATH, load_snapshot, paper_document
+from tools.snapshot import EMBEDDINGS_PATH, paper_document, snapshot_by_id
 
 if TYPE_CHECKING:
     from tools.fulltext import Chunk
@@ -151,7 +151,7 @@ class PaperLibrary:
     # -- offline snapshot ---------------------------------------------------------------------
     def ensure_snapshot_indexed(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Index the bundled snapshot on first use; return the number of papers indexed."""
-        papers = load_snapshot()
+        papers = list(snapshot_by_id().values())
         with CHROMA_LOCK:
             if self.snapshot.count() >= len(papers):
                 return self.snapshot.count()
@@ -284,6 +284,18 @@ class PaperLibrary:
             )
         return [Hit(paper_id=meta["paper_id"], score=1.0 - dist, text=doc, title=meta["title"],
                     kind=meta.get("kind", "abstract"))
+                for dist, doc, meta in zip(result["distances"][0], result["documents"][0], result["metadatas"][0])]
+
+    def paper_chunks(self, paper_id: str, text: str, k: int) -> list[Hit]:
+        """The full-text chunks of one paper most similar to `text` (none if it was not read in full)."""
+        if k <= 0 or not paper_id or not self.has_full_text(paper_id):
+            return []
+        vector = self.embedder.embed([text])
+        with CHROMA_LOCK:
+            result = self.passages.query(
+                query_embeddings=vector, n_results=k, where={"$and": [{"paper_id": paper_id}, {"kind": "chunk"}]},
+                include=["distances", "documents", "metadatas"])
+        return [Hit(paper_id=paper_id, score=1.0 - dist, text=doc, title=meta["title"], kind="chunk")
                 for dist, doc, meta in zip(result["distances"][0], result["documents"][0], result["metadatas"][0])]
 
     def count_papers(self) -> int:

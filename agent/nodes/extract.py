@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
+import numpy as np
 from langgraph.runtime import Runtime
 
 from agent.claim_text import anchor_quote, make_self_contained
 from agent.nodes.common import Services, emit, tracked, warn
-from agent.records import MAX_CLAIM_CHARS, Claim, ExtractionOutput
+from agent.records import MAX_CLAIM_CHARS, Claim, ClaimSource, ExtractionOutput
 from agent.state import PaperTask, ResearchState
 from prompts import render
 from tools.llm.base import InvalidModelOutput
@@ -72,15 +74,42 @@ def extract_claims(task: PaperTask, services: Services, runtime: Runtime) -> dic
     return {"extracted": claims}
 
 
-def select_claims(extracted: list[Claim], max_claims: int) -> list[Claim]:
-    """Order by paper rank, drop duplicates across papers, spread the budget round-robin over papers."""
+# Claims from different papers are the same finding when their embeddings are this close and they
+# state the same numbers ("72.4 F1" and "75.1 F1" are different findings however similar the words).
+NEAR_DUPLICATE_COSINE = 0.9
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def merge_near_duplicates(claims: list[Claim], embed: Callable[[list[str]], np.ndarray] | None) -> list[Claim]:
+    """Merge claims stating the same finding, keeping the best-ranked one and every other source in `also_in`."""
+    if len(claims) < 2:
+        return claims
+    vectors = embed([c.text for c in claims]) if embed else None
+    merged: list[Claim] = []
+    kept_at: list[int] = []
+    for i, claim in enumerate(claims):
+        numbers = sorted(_NUMBER.findall(claim.text))
+        for slot, j in enumerate(kept_at):
+            other = claims[j]
+            same_text = _normalized(other.text) == _normalized(claim.text)
+            close = vectors is not None and float(vectors[i] @ vectors[j]) >= NEAR_DUPLICATE_COSINE
+            if same_text or (close and sorted(_NUMBER.findall(other.text)) == numbers):
+                known = {merged[slot].paper_id, *(s.paper_id for s in merged[slot].also_in)}
+                if claim.paper_id not in known:
+                    merged[slot] = merged[slot].model_copy(update={
+                        "also_in": [*merged[slot].also_in, ClaimSource(paper_id=claim.paper_id, quote=claim.quote)]})
+                break
+        else:
+            merged.append(claim)
+            kept_at.append(i)
+    return merged
+
+
+def select_claims(extracted: list[Claim], max_claims: int,
+                  embed: Callable[[list[str]], np.ndarray] | None = None) -> list[Claim]:
+    """Order by paper rank, merge near-duplicates across papers, spread the budget round-robin over papers."""
     by_paper: dict[int, list[Claim]] = {}
-    seen: set[str] = set()
-    for claim in sorted(extracted, key=lambda c: c.rank):
-        key = _normalized(claim.text)
-        if key in seen:
-            continue
-        seen.add(key)
+    for claim in merge_near_duplicates(sorted(extracted, key=lambda c: c.rank), embed):
         by_paper.setdefault(claim.rank[0], []).append(claim)
     chosen: list[Claim] = []
     queues = [by_paper[rank] for rank in sorted(by_paper)]
@@ -97,6 +126,7 @@ def select_claims(extracted: list[Claim], max_claims: int) -> list[Claim]:
 
 @tracked("collect")
 def collect_claims(state: ResearchState, services: Services, runtime: Runtime) -> dict:
-    claims = select_claims(state.get("extracted", []), services.settings.max_claims)
+    claims = select_claims(state.get("extracted", []), services.settings.max_claims,
+                           embed=services.library.embedder.embed)
     emit(runtime, stage="collect", claims=len(claims))
     return {"claims": claims}

@@ -73,7 +73,8 @@ def build_report(state: ResearchState, services: Services) -> Report:
         claims=[ReportClaim(id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
                             confidence=c.confidence, calibrated=c.calibrated,
                             evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance,
-                                                     probabilities=e.probabilities) for e in c.evidence])
+                                                     probabilities=e.probabilities) for e in c.evidence],
+                            also_in=c.also_in)
                 for c in claims],
         review=Review(score=round(statistics.mean(scores), 2) if scores else None,
                       spread=round(statistics.pstdev(scores), 2) if scores else None,
