@@ -140,3 +140,10 @@ def test_index_from_arxiv_offline_is_a_clear_error(tmp_path):
     result = _agent("index", "--arxiv", "cat:cs.CL", "--data-dir", str(tmp_path), env_extra={"AGENT_OFFLINE": "1"})
     assert result.returncode == 2 and "needs the network" in result.stderr
     _no_traceback(result)
+
+
+@pytest.mark.parametrize("claim, message", [("  ", "the claim is empty"), ("word " * 300, "keep it under")])
+def test_verify_bad_claim_is_one_line_and_exit_2(claim, message):
+    result = _agent("verify", claim)
+    assert result.returncode == 2 and message in result.stderr
+    _no_traceback(result)
