@@ -72,6 +72,66 @@ def _print_metrics(metrics: dict) -> None:
     stdout.print(f"abstain below confidence (coverage at accuracy): {coverage}")
 
 
+@eval_app.command("extract")
+def extract_suite(
+    suite: Path = typer.Option(..., "--suite", help="Directory with abstracts.jsonl (gold claims)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N abstracts."),
+    max_claims: int = typer.Option(6, "--max-claims", min=1, max=10, help="Claims extracted per abstract."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/extract-<suite>-<model>)."),
+    provider: Optional[str] = typer.Option(None, help="local | openai"),
+    model: Optional[str] = typer.Option(None, help="Model name or GGUF path."),
+    workers: Optional[int] = typer.Option(None, min=1, help="Abstracts at once (default 1 local, 4 remote)."),
+    data_dir: Optional[Path] = typer.Option(None, help="Data directory."),
+) -> None:
+    """Score claim extraction against gold claims: precision, recall, numbers kept exactly."""
+    from agent.services import Services
+    from evals.extract_runner import run_extract_eval
+
+    settings = load_settings(provider=provider, model=model, data_dir=data_dir)
+    out_dir = out or Path("runs") / f"extract-{suite.name}-{Path(settings.model).stem}"
+    services = Services(settings=settings)
+    with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("abstracts", total=None)
+        metrics = run_extract_eval(
+            suite, services, out_dir, max_claims=max_claims, limit=limit,
+            workers=workers or (1 if settings.provider == "local" else 4),
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    stdout.print(f"{metrics['n_abstracts']} abstracts · {metrics['n_predicted']} claims extracted, "
+                 f"{metrics['n_gold']} gold · precision {metrics['precision']:.3f} · recall {metrics['recall']:.3f} · "
+                 f"F1 {metrics['f1']:.3f} · numbers exact {metrics['numbers_exact_share']} · "
+                 f"{metrics['failed_abstracts']} failed")
+    stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}")
+
+
+@eval_app.command("report")
+def report_suite(
+    suite: Path = typer.Option(..., "--suite", help="Directory with questions.jsonl (gold papers and facts)."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N questions."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/report-<suite>-<model>)."),
+    provider: Optional[str] = typer.Option(None, help="local | openai"),
+    model: Optional[str] = typer.Option(None, help="Model name or GGUF path."),
+    offline: bool = typer.Option(False, "--offline", help="Search the bundled snapshot and the library only."),
+    data_dir: Optional[Path] = typer.Option(None, help="Data directory."),
+) -> None:
+    """Whole reports on gold questions: gold paper recall, verbatim quotes, verdicts on gold facts."""
+    from agent.services import Services
+    from evals.report_runner import run_report_eval
+
+    settings = load_settings(provider=provider, model=model, data_dir=data_dir, offline=offline or None)
+    out_dir = out or Path("runs") / f"report-{suite.name}-{Path(settings.model).stem}"
+    services = Services(settings=settings)
+    with Progress(TextColumn("questions"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("questions", total=None)
+        metrics = run_report_eval(suite, services, out_dir, limit=limit,
+                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    stdout.print(f"{metrics['n_questions']} questions · gold paper recall {metrics['gold_paper_recall']} · "
+                 f"verbatim quotes {metrics['verbatim_quote_share']} · fact accuracy {metrics['fact_accuracy']} "
+                 f"{metrics['fact_accuracy_by_label']}")
+    stdout.print(f"wrote {out_dir / 'metrics.json'} and one report per question under {out_dir}")
+
+
 @eval_app.command("compare")
 def compare(run_a: Path = typer.Argument(...), run_b: Path = typer.Argument(...)) -> None:
     """Differences between two verification runs, with a paired bootstrap interval on macro-F1."""

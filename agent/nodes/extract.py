@@ -13,7 +13,7 @@ from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import MAX_CLAIM_CHARS, Claim, ClaimSource, ExtractionOutput
 from agent.state import PaperTask, ResearchState
 from prompts import render
-from tools.llm.base import InvalidModelOutput
+from tools.llm.base import InvalidModelOutput, LLMProvider
 from tools.papers import Paper
 from tools.text import split_sentences
 
@@ -54,22 +54,26 @@ def claims_from_output(output: ExtractionOutput, sentences: list[str], paper: Pa
     return claims
 
 
+def extract_from_paper(paper: Paper, provider: LLMProvider, limit: int, rank: int = 0) -> list[Claim]:
+    """Claims from one abstract, anchored to its sentences; raises InvalidModelOutput if the model fails."""
+    sentences = split_sentences(paper.abstract)
+    if not sentences:
+        return []
+    numbered = "\n".join(f"[{i}] {sentence}" for i, sentence in enumerate(sentences, start=1))
+    output = provider.structured(
+        render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
+        ExtractionOutput, max_tokens=180 * limit + 100,
+    )
+    return claims_from_output(output, sentences, paper, rank, limit)
+
+
 @tracked("extract")
 def extract_claims(task: PaperTask, services: Services, runtime: Runtime) -> dict:
     paper = task["paper"]
-    sentences = split_sentences(paper.abstract)
-    if not sentences:
-        return {"extracted": []}
-    numbered = "\n".join(f"[{i}] {sentence}" for i, sentence in enumerate(sentences, start=1))
-    limit = services.settings.max_claims_per_paper
     try:
-        output = services.provider.structured(
-            render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
-            ExtractionOutput, max_tokens=180 * limit + 100,
-        )
+        claims = extract_from_paper(paper, services.provider, services.settings.max_claims_per_paper, task["rank"])
     except InvalidModelOutput as exc:  # one paper's failure does not end the run
         return {"extracted": [], "warnings": warn(runtime, f"no claims extracted from {paper.id}: {exc}")}
-    claims = claims_from_output(output, sentences, paper, task["rank"], limit)
     emit(runtime, stage="extract", paper_id=paper.id, claims=len(claims))
     return {"extracted": claims}
 

@@ -1,0 +1,121 @@
+"""`agent eval report`: the whole research graph on questions with gold papers and gold facts.
+
+Suite: `questions.jsonl`, one question per line:
+`{"id", "question", "gold_papers": [...], "facts": [{"fact", "paper_id", "sentence", "label"}]}`.
+
+Per question the research graph writes its report under `OUT/<id>/` (a finished question is not run
+again: runs resume). Scored:
+- gold paper recall: gold papers among the papers the report read;
+- verbatim quotes: claim quotes that occur verbatim in the cited paper's text (abstract, or a
+  full-text chunk stored in the library);
+- fact verdict accuracy: each gold fact through the verifier graph (source = its paper, evidence from
+  the library the run filled), verdict against the gold label (SUPPORTED, or REFUTED for the
+  controlled edits).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import Callable
+
+from pydantic import BaseModel, ValidationError
+
+from agent.errors import InputError
+from agent.records import Claim
+from agent.report import Report
+from agent.runner import run_research
+from agent.services import Services
+from tools.snapshot import snapshot_by_id
+
+
+class GoldFact(BaseModel):
+    fact: str
+    paper_id: str
+    sentence: str
+    label: str
+
+
+class ReportQuestion(BaseModel):
+    id: str
+    question: str
+    gold_papers: list[str]
+    facts: list[GoldFact]
+
+
+def load_report_suite(suite_dir: Path) -> list[ReportQuestion]:
+    path = suite_dir / "questions.jsonl"
+    if not path.is_file():
+        raise InputError(f"{suite_dir} is not a report suite (no questions.jsonl)")
+    questions = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                questions.append(ReportQuestion.model_validate_json(line))
+            except ValidationError as exc:
+                raise InputError(f"{path} line {number}: {exc.errors()[0]['msg']}") from None
+    return questions
+
+
+def _paper_text(paper_id: str, services: Services) -> str:
+    paper = services.library.get_paper(paper_id) or snapshot_by_id().get(paper_id)
+    chunks = services.library.paper_chunks(paper_id, "", k=1000) if paper else []
+    return " ".join([paper.abstract if paper else "", *(hit.text for hit in chunks)])
+
+
+def score_question(item: ReportQuestion, report: Report, services: Services) -> dict:
+    from agent.nodes.verify import verifier_graph
+
+    read = {paper.id for paper in report.papers}
+    verbatim = [claim.quote in _paper_text(claim.paper_id, services) for claim in report.claims]
+    facts = []
+    for number, fact in enumerate(item.facts, start=1):
+        claim = Claim(id=f"F{number}", text=fact.fact, paper_id=fact.paper_id, quote="")
+        result = verifier_graph().invoke({"claim": claim}, context=services)["result"]
+        facts.append({"fact": fact.fact, "gold": fact.label, "predicted": result.verdict,
+                      "confidence": result.confidence, "correct": result.verdict == fact.label})
+    return {
+        "id": item.id, "gold_paper_recall": len(read & set(item.gold_papers)) / len(item.gold_papers),
+        "gold_papers_read": sorted(read & set(item.gold_papers)), "papers_read": len(read),
+        "claims": len(report.claims), "verbatim_quote_share": statistics.fmean(verbatim) if verbatim else None,
+        "fact_accuracy": statistics.fmean(f["correct"] for f in facts) if facts else None, "facts": facts,
+        "wall_seconds": report.usage.wall_seconds,
+    }
+
+
+def run_report_eval(suite_dir: Path, services: Services, out_dir: Path, *, limit: int | None = None,
+                    on_progress: Callable[[int, int], None] | None = None) -> dict:
+    questions = load_report_suite(suite_dir)
+    questions = questions[:limit] if limit else questions
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for done, item in enumerate(questions, start=1):
+        question_dir = out_dir / item.id
+        scored_path = question_dir / "score.json"
+        if scored_path.exists():
+            rows.append(json.loads(scored_path.read_text(encoding="utf-8")))
+        else:
+            report_path = question_dir / "report.json"
+            report = (Report.model_validate_json(report_path.read_text(encoding="utf-8")) if report_path.exists()
+                      else run_research(item.question, services, question_dir))
+            row = score_question(item, report, services)
+            scored_path.write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
+            rows.append(row)
+        if on_progress:
+            on_progress(done, len(questions))
+    all_facts = [f for row in rows for f in row["facts"]]
+    quote_shares = [row["verbatim_quote_share"] for row in rows if row["verbatim_quote_share"] is not None]
+    metrics = {
+        "suite": str(suite_dir), "n_questions": len(rows),
+        "provider": {"name": services.provider.name, "model": services.provider.model},
+        "gold_paper_recall": round(statistics.fmean(r["gold_paper_recall"] for r in rows), 4) if rows else None,
+        "verbatim_quote_share": round(statistics.fmean(quote_shares), 4) if quote_shares else None,
+        "fact_accuracy": round(statistics.fmean(f["correct"] for f in all_facts), 4) if all_facts else None,
+        "fact_accuracy_by_label": {
+            label: round(statistics.fmean(f["correct"] for f in all_facts if f["gold"] == label), 4)
+            for label in sorted({f["gold"] for f in all_facts})},
+        "questions": [{k: v for k, v in row.items() if k != "facts"} for row in rows],
+    }
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    return metrics
