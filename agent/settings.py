@@ -77,16 +77,9 @@ class Settings(BaseSettings):
     n_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
     n_threads: int | None = Field(None, ge=1, description="CPU threads of the local model (default: all cores).")
 
-    @field_validator("openai_base_url")
+    @field_validator("openai_base_url", "chroma_url")
     @classmethod
     def _base_url_is_http(cls, value: str | None) -> str | None:
-        if value and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value or None
-
-    @field_validator("chroma_url")
-    @classmethod
-    def _chroma_url_is_http(cls, value: str | None) -> str | None:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value or None
