@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
-from agent.errors import InputError
 from agent.nodes.extract import extract_from_paper
 from agent.services import Services
-from evals.predictions import read_predictions
+from evals.predictions import predict_resumably
+from evals.suite import read_records
 from tools.embeddings import default_embedder
 from tools.llm.base import InvalidModelOutput
 from tools.papers import Paper
@@ -51,17 +48,7 @@ class GoldAbstract(BaseModel):
 
 
 def load_extraction_suite(suite_dir: Path) -> list[GoldAbstract]:
-    path = suite_dir / "abstracts.jsonl"
-    if not path.is_file():
-        raise InputError(f"{suite_dir} is not an extraction suite (no abstracts.jsonl)")
-    abstracts = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                abstracts.append(GoldAbstract.model_validate_json(line))
-            except ValidationError as exc:
-                raise InputError(f"{path} line {number}: {exc.errors()[0]['msg']}") from None
-    return abstracts
+    return read_records(suite_dir / "abstracts.jsonl", GoldAbstract, "an extraction suite")
 
 
 def match_claims(predicted: list[dict], gold: list[GoldClaim], embed) -> list[tuple[int, int, float]]:
@@ -132,31 +119,16 @@ def run_extract_eval(suite_dir: Path, services: Services, out_dir: Path, *, max_
                      on_progress: Callable[[int, int], None] | None = None) -> dict:
     abstracts = load_extraction_suite(suite_dir)[:limit] if limit else load_extraction_suite(suite_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    predictions_path = out_dir / "predictions.jsonl"
-    done = read_predictions(predictions_path)
-    todo = [a for a in abstracts if a.paper_id not in done]
-    lock = threading.Lock()
-    started = time.perf_counter()
-
-    def work(abstract: GoldAbstract) -> None:
-        row = _predict(abstract, services, max_claims)
-        with lock, open(predictions_path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            done[row["id"]] = row
-            if on_progress:
-                on_progress(len(done), len(abstracts))
-
     _ = services.provider  # fail fast on a missing model or an unreachable server
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for future in [pool.submit(work, a) for a in todo]:
-            future.result()
-    elapsed = time.perf_counter() - started
+    done, n_predicted, elapsed = predict_resumably(
+        abstracts, lambda abstract: abstract.paper_id, lambda abstract: _predict(abstract, services, max_claims),
+        out_dir / "predictions.jsonl", workers=workers, on_progress=on_progress)
     metrics = score(abstracts, done, default_embedder().embed)
     metrics.update({
         "suite": str(suite_dir), "max_claims_per_abstract": max_claims,
         "provider": {"name": services.provider.name, "model": services.provider.model},
         "failed_abstracts": sum(1 for a in abstracts if done[a.paper_id].get("error")),
-        "seconds_per_abstract": round(elapsed / len(todo), 2) if todo else None,
+        "seconds_per_abstract": round(elapsed / n_predicted, 2) if n_predicted else None,
     })
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     return metrics

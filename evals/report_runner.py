@@ -20,13 +20,13 @@ import statistics
 from pathlib import Path
 from typing import Callable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from agent.errors import InputError
 from agent.records import Claim
 from agent.report import Report
 from agent.runner import run_research
 from agent.services import Services
+from evals.suite import read_records
 from tools.snapshot import snapshot_by_id
 
 
@@ -45,17 +45,7 @@ class ReportQuestion(BaseModel):
 
 
 def load_report_suite(suite_dir: Path) -> list[ReportQuestion]:
-    path = suite_dir / "questions.jsonl"
-    if not path.is_file():
-        raise InputError(f"{suite_dir} is not a report suite (no questions.jsonl)")
-    questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            try:
-                questions.append(ReportQuestion.model_validate_json(line))
-            except ValidationError as exc:
-                raise InputError(f"{path} line {number}: {exc.errors()[0]['msg']}") from None
-    return questions
+    return read_records(suite_dir / "questions.jsonl", ReportQuestion, "a report suite")
 
 
 def _paper_text(paper_id: str, services: Services) -> str:

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import BaseModel, ValidationError
+
 from agent.errors import InputError
 
 GOLD_LABELS = {"SUPPORT": "SUPPORTED", "CONTRADICT": "REFUTED"}
@@ -102,3 +104,17 @@ def load_suite(directory: Path) -> tuple[list[SuiteItem], dict[str, SuiteDocumen
         raise InputError(f"suite {directory}: {len(missing)} cited doc ids are not in corpus.jsonl "
                          f"(e.g. {sorted(missing)[:3]})")
     return items, corpus
+
+
+def read_records(path: Path, model: type[BaseModel], what: str) -> list:
+    """One `model` per non-empty line of a JSONL file; a bad line is an InputError naming its number."""
+    if not path.is_file():
+        raise InputError(f"{path.parent} is not {what} (no {path.name})")
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(model.model_validate_json(line))
+            except ValidationError as exc:
+                raise InputError(f"{path} line {number}: {exc.errors()[0]['msg']}") from None
+    return records

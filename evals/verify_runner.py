@@ -8,9 +8,6 @@ whole suite corpus first (`evals/open_retrieval.py`). Predictions are appended t
 from __future__ import annotations
 
 import json
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +19,7 @@ from agent.state import Passage
 from evals.metrics import summarize
 from evals.open_retrieval import SuiteRetriever, predict_open, scifact_scores
 from evals.plots import reliability_diagram
-from evals.predictions import prediction_row, read_predictions
+from evals.predictions import predict_resumably, prediction_row
 from evals.suite import SuiteDocument, SuiteItem, load_suite, suite_label
 
 
@@ -47,27 +44,15 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
     items, corpus = load_suite(suite_dir)
     items = items[:limit] if limit else items
     out_dir.mkdir(parents=True, exist_ok=True)
-    predictions_path = out_dir / "predictions.jsonl"
-    done = read_predictions(predictions_path)
-    todo = [item for item in items if item.id not in done]
-    lock = threading.Lock()
-    started = time.perf_counter()
-
     retriever = SuiteRetriever(services, corpus) if mode == "open" else None
 
-    def work(item: SuiteItem) -> None:
-        row = predict_open(item, corpus, retriever, services) if retriever else predict(item, corpus, services)
-        with lock, open(predictions_path, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-            done[row["id"]] = row
-            if on_progress:
-                on_progress(len(done), len(items))
+    def predict_item(item: SuiteItem) -> dict:
+        return predict_open(item, corpus, retriever, services) if retriever else predict(item, corpus, services)
 
     _ = services.provider  # fail fast on a missing model or an unreachable server
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        for future in [pool.submit(work, item) for item in todo]:
-            future.result()
-    elapsed = time.perf_counter() - started
+    done, n_predicted, elapsed = predict_resumably(items, lambda item: item.id, predict_item,
+                                                   out_dir / "predictions.jsonl", workers=workers,
+                                                   on_progress=on_progress)
     rows = [done[item.id] for item in items]
     metrics = summarize([r["gold"] for r in rows], [r["predicted"] for r in rows], [r["confidence"] for r in rows])
     if mode == "open":
@@ -76,11 +61,12 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
         "suite": str(suite_dir), "mode": mode,
         "provider": {"name": services.provider.name, "model": services.provider.model},
         "calibrated": services.calibration is not None,
-        "predicted_this_run": len(todo), "seconds_this_run": round(elapsed, 2),
-        "items_per_minute": round(60 * len(todo) / elapsed, 2) if todo and elapsed > 0 else None,
-        "seconds_per_claim": round(elapsed / len(todo), 2) if todo else None,
+        "predicted_this_run": n_predicted, "seconds_this_run": round(elapsed, 2),
+        "items_per_minute": round(60 * n_predicted / elapsed, 2) if n_predicted and elapsed > 0 else None,
+        "seconds_per_claim": round(elapsed / n_predicted, 2) if n_predicted else None,
         # time inside model calls over wall time; > 1 when several claims are judged at once
-        "model_time_share": round(services.tracker.totals().llm_seconds / elapsed, 3) if todo and elapsed > 0 else None,
+        "model_time_share": (round(services.tracker.totals().llm_seconds / elapsed, 3)
+                             if n_predicted and elapsed > 0 else None),
     })
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
     reliability_diagram(metrics["reliability"], metrics["ece"],
