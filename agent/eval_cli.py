@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +17,20 @@ from agent.settings import load_settings
 eval_app = typer.Typer(no_args_is_help=True, help="Eval suites: how far to trust the assistant with a model.")
 console = Console(stderr=True)
 stdout = Console()
+
+
+@contextmanager
+def _progress_bar(label: str):
+    """A transient progress bar; yields the `on_progress(done, total)` callback the runners take."""
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+def _workers(workers: int | None, settings) -> int:
+    """Items at once: one for the in-process local model, four for a remote server unless told."""
+    return workers or (1 if settings.provider == "local" else 4)
 
 
 @eval_app.command("verify")
@@ -38,14 +53,9 @@ def verify_suite(
     settings = load_settings(provider=provider, model=model, data_dir=data_dir)
     out_dir = out or Path("runs") / f"eval-{suite_label(suite).replace('/', '-')}-{Path(settings.model).stem}"
     services = Services(settings=settings)
-    with Progress(TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("claims", total=None)
-        metrics = run_verify_eval(
-            suite, services, out_dir, mode=mode, limit=limit,
-            workers=workers or (1 if settings.provider == "local" else 4),
-            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-        )
+    with _progress_bar("verifying") as on_progress:
+        metrics = run_verify_eval(suite, services, out_dir, mode=mode, limit=limit,
+                                  workers=_workers(workers, settings), on_progress=on_progress)
     _print_metrics(metrics)
     for level in ("abstract_level", "sentence_level"):
         if level in metrics:
@@ -90,13 +100,9 @@ def extract_suite(
     settings = load_settings(provider=provider, model=model, data_dir=data_dir)
     out_dir = out or Path("runs") / f"extract-{suite.name}-{Path(settings.model).stem}"
     services = Services(settings=settings)
-    with Progress(TextColumn("extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("abstracts", total=None)
-        metrics = run_extract_eval(
-            suite, services, out_dir, max_claims=max_claims, limit=limit,
-            workers=workers or (1 if settings.provider == "local" else 4),
-            on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with _progress_bar("extracting") as on_progress:
+        metrics = run_extract_eval(suite, services, out_dir, max_claims=max_claims, limit=limit,
+                                   workers=_workers(workers, settings), on_progress=on_progress)
     stdout.print(f"{metrics['n_abstracts']} abstracts · {metrics['n_predicted']} claims extracted, "
                  f"{metrics['n_gold']} gold · precision {metrics['precision']:.3f} · recall {metrics['recall']:.3f} · "
                  f"F1 {metrics['f1']:.3f} · numbers exact {metrics['numbers_exact_share']} · "
@@ -121,11 +127,8 @@ def report_suite(
     settings = load_settings(provider=provider, model=model, data_dir=data_dir, offline=offline or None)
     out_dir = out or Path("runs") / f"report-{suite.name}-{Path(settings.model).stem}"
     services = Services(settings=settings)
-    with Progress(TextColumn("questions"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("questions", total=None)
-        metrics = run_report_eval(suite, services, out_dir, limit=limit,
-                                  on_progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with _progress_bar("questions") as on_progress:
+        metrics = run_report_eval(suite, services, out_dir, limit=limit, on_progress=on_progress)
     stdout.print(f"{metrics['n_questions']} questions · gold paper recall {metrics['gold_paper_recall']} · "
                  f"verbatim quotes {metrics['verbatim_quote_share']} · fact accuracy {metrics['fact_accuracy']} "
                  f"{metrics['fact_accuracy_by_label']}")
