@@ -10,11 +10,13 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from agent import library_cli
 from agent.errors import AgentError
 from agent.eval_cli import eval_app
+from agent.report_cli import report_app
 from agent.settings import load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -28,6 +30,7 @@ def _root() -> None:
 
 
 app.add_typer(eval_app, name="eval")
+app.add_typer(report_app, name="report")
 app.command("search")(library_cli.search)
 app.command("index")(library_cli.index)
 stdout = Console()
@@ -113,7 +116,8 @@ def _print_summary(report, out_dir: Path) -> None:
     stdout.print(f"papers read {report.method.papers_read} · claims {len(report.claims)} · "
                  f"review {report.review.score}/5 · {usage.llm_calls} model calls · "
                  f"{usage.prompt_tokens}+{usage.completion_tokens} tokens · {usage.wall_seconds:.0f} s")
-    stdout.print(f"report: {out_dir / 'report.md'}\njson:   {out_dir / 'report.json'}")
+    for label, name in (("report", "report.html"), ("", "report.md"), ("json", "report.json")):
+        stdout.print(f"{label + ':' if label else '':<8}{out_dir / name}", soft_wrap=True, highlight=False)
 
 
 def main() -> None:
@@ -121,7 +125,7 @@ def main() -> None:
     try:
         app()  # standalone: usage errors print themselves and exit 2
     except AgentError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True, highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         console.print("[yellow]interrupted[/yellow]")
@@ -134,7 +138,7 @@ def main() -> None:
             where = f" (details in {log_path})"
         except OSError:
             where = ""
-        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {exc}{where}")
+        console.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}{where}", soft_wrap=True, highlight=False)
         sys.exit(1)
 
 

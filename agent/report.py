@@ -1,4 +1,4 @@
-"""The report model: `report.json` is the machine-readable truth; Markdown is a rendering of it.
+"""The report model: `report.json` is the machine-readable truth; Markdown and HTML are renderings of it.
 
 `python -m agent.report` writes the JSON schema to `agent/report.schema.json`.
 """
@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from agent.records import ClaimSource, Verdict
 
 SCHEMA_PATH = Path(__file__).parent / "report.schema.json"
+Standing = Literal["strong", "contested", "open"]
 
 
 class ReportPaper(BaseModel):
@@ -41,6 +43,30 @@ class ReportClaim(BaseModel):
     calibrated: bool
     evidence: list[ReportEvidence]
     also_in: list[ClaimSource] = Field(default_factory=list, description="other papers stating the same finding")
+    standing: Standing = Field("open", description="strong: supported with confidence >= 0.7; contested: refuted, "
+                                                   "or evidence both for and against; open: the rest")
+    quote_verbatim: bool | None = Field(None, description="the quote occurs word for word in the stored paper text "
+                                                          "(None: the paper text was not available to check)")
+
+
+class Share(BaseModel):
+    count: int
+    total: int
+    value: float | None = Field(description="count / total, None when total is 0")
+
+    @classmethod
+    def of(cls, count: int, total: int) -> "Share":
+        return cls(count=count, total=total, value=round(count / total, 3) if total else None)
+
+
+class ComputedChecks(BaseModel):
+    """Checks computed from the run itself, not judged by a model."""
+
+    claims_with_verbatim_quote: Share = Field(description="claims whose quote occurs word for word in the paper text")
+    evidence_quotes_verbatim: Share = Field(description="evidence quotes that occur word for word in their paper")
+    references_cited_in_answer: Share = Field(description="references the answer cites, directly or through a claim")
+    claims_verified: Share = Field(description="extracted claims that went through the verifier")
+    answer_citations_resolved: Share = Field(description="claim ids and paper ids cited in the answer that exist")
 
 
 class Reviewer(BaseModel):
@@ -53,6 +79,7 @@ class Review(BaseModel):
     spread: float | None = Field(description="standard deviation of the reviewer scores")
     rubric: list[str]
     reviewers: list[Reviewer]
+    checks: ComputedChecks | None = None
 
 
 class NodeUsageReport(BaseModel):
@@ -81,10 +108,42 @@ class MethodSummary(BaseModel):
     sub_questions: list[str]
     papers_found: int
     papers_read: int
+    papers_cited: int = 0
     claims_extracted: int
     claims_verified: int
     verdicts: dict[str, int]
     search_sources: list[str] = Field(default_factory=list)
+    models: dict[str, str] = Field(default_factory=dict, description="role -> model, e.g. llm, embeddings")
+
+
+class BaselineNumber(BaseModel):
+    model: str
+    accuracy: float = Field(ge=0.0, le=1.0)
+    source: str = Field(description="where the number is published")
+    split: str = Field("test", description="the split the published number is on")
+
+
+class LanguageResult(BaseModel):
+    language: str
+    accuracy: float | None = Field(None, ge=0.0, le=1.0)
+    examples: int | None = None
+    published: BaselineNumber | None = None
+    difference: float | None = Field(None, description="ours minus published, in accuracy points of [0, 1]")
+
+
+class ExperimentReport(BaseModel):
+    job_id: str
+    name: str
+    task: str
+    model: str
+    train_language: str
+    backend: str
+    status: str
+    per_language: list[LanguageResult]
+    average: float | None = None
+    published_average: float | None = None
+    wall_seconds: float | None = None
+    notes: list[str] = Field(default_factory=list)
 
 
 class Report(BaseModel):
@@ -96,7 +155,7 @@ class Report(BaseModel):
     method: MethodSummary
     papers: list[ReportPaper]
     claims: list[ReportClaim]
-    experiments: list[dict] = Field(default_factory=list)
+    experiments: list[ExperimentReport] = Field(default_factory=list)
     review: Review
     limitations: list[str]
     warnings: list[str] = Field(default_factory=list)

@@ -6,6 +6,7 @@ import operator
 from typing import Annotated, TypedDict
 
 from agent.records import Claim, Evidence, VerifiedClaim
+from agent.report import ExperimentReport
 from tools.papers import Paper
 
 
@@ -23,6 +24,7 @@ class ResearchState(TypedDict, total=False):
     answer: str
     limitations: list[str]
     reviews: list[dict]
+    experiments: list[ExperimentReport]
     report_path: str
     warnings: Annotated[list[str], operator.add]
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from agent.records import Claim
 from agent.report import Report
+from agent.report_checks import is_verbatim
 from agent.runner import run_research
 from agent.services import Services
 from evals.suite import read_records
@@ -48,17 +49,16 @@ def load_report_suite(suite_dir: Path) -> list[ReportQuestion]:
     return read_records(suite_dir / "questions.jsonl", ReportQuestion, "a report suite")
 
 
-def _paper_text(paper_id: str, services: Services) -> str:
-    paper = services.library.get_paper(paper_id) or snapshot_by_id().get(paper_id)
-    chunks = services.library.paper_chunks(paper_id, "", k=1000) if paper else []
-    return " ".join([paper.abstract if paper else "", *(hit.text for hit in chunks)])
+def _paper_texts(paper_id: str, services: Services) -> list[str]:
+    snapshot = snapshot_by_id().get(paper_id)
+    return ([snapshot.abstract] if snapshot else []) + services.library.stored_texts(paper_id)
 
 
 def score_question(item: ReportQuestion, report: Report, services: Services) -> dict:
     from agent.nodes.verify import verifier_graph
 
     read = {paper.id for paper in report.papers}
-    verbatim = [claim.quote in _paper_text(claim.paper_id, services) for claim in report.claims]
+    verbatim = [is_verbatim(claim.quote, _paper_texts(claim.paper_id, services)) for claim in report.claims]
     facts = []
     for number, fact in enumerate(item.facts, start=1):
         claim = Claim(id=f"F{number}", text=fact.fact, paper_id=fact.paper_id, quote="")

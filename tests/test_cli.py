@@ -58,8 +58,40 @@ def test_ask_writes_the_report_and_prints_its_paths(tmp_path, chat_server):
                                "AGENT_MODEL": "scripted"})
     assert result.returncode == 0, result.stderr
     assert str(out / "report.md") in result.stdout and str(out / "report.json") in result.stdout
-    assert (out / "report.json").exists() and (out / "report.md").exists()
+    assert (out / "report.json").exists() and (out / "report.md").exists() and (out / "report.html").exists()
     assert "Claims" in result.stdout and "model calls" in result.stdout
+    _no_traceback(result)
+    # the report of the finished run renders again in each format, and its citations check out
+    (out / "report.html").unlink()
+    for fmt in ("html", "md", "json"):
+        rendered = _agent("report", "render", str(out), "--format", fmt)
+        assert rendered.returncode == 0 and f"report.{fmt}" in rendered.stdout, rendered.stderr
+    assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
+    checked = _agent("report", "check", str(out))
+    assert checked.returncode == 0 and "citations and references are consistent" in checked.stdout
+
+
+def test_report_commands_reject_bad_input_in_one_line(tmp_path):
+    missing = _agent("report", "render", str(tmp_path))
+    assert missing.returncode == 2 and "no report at" in missing.stderr
+    (tmp_path / "report.json").write_text('{"question": "q"}')
+    broken = _agent("report", "render", str(tmp_path), "--format", "md")
+    assert broken.returncode == 2 and "is not a valid report.json" in broken.stderr
+    unknown = _agent("report", "render", str(tmp_path), "--format", "pdf")
+    assert unknown.returncode == 2 and "unknown format 'pdf'" in unknown.stderr
+    for result in (missing, broken, unknown):
+        assert len(result.stderr.strip().splitlines()) == 1
+        _no_traceback(result)
+
+
+def test_report_check_names_each_broken_citation(tmp_path):
+    from tests.support.sample_report import sample_report
+
+    report = sample_report()
+    report.answer += " [C9]"
+    (tmp_path / "report.json").write_text(report.model_dump_json())
+    result = _agent("report", "check", str(tmp_path))
+    assert result.returncode == 1 and "the answer cites C9" in result.stdout
     _no_traceback(result)
 
 

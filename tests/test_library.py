@@ -82,6 +82,8 @@ def test_full_text_chunks_are_stored_replaced_and_found(tmp_path):
     found = library.search_library("Swahili accuracy", k=3)
     assert found[0][0].id == "2401.00001" and found[0][1].kind == "chunk"
     assert library.count_papers() == 2, "chunks do not count as papers"
+    assert sorted(library.stored_texts(paper.id)) == sorted([paper.abstract, *(c.text for c in chunks)])
+    assert library.stored_texts("2401.99999") == []
 
 
 @pytest.fixture()

@@ -6,7 +6,9 @@ import re
 import jsonschema
 import pytest
 
-from agent.report import SCHEMA_PATH, Report
+from agent.citations import CITATION
+from agent.report import SCHEMA_PATH, Report, Share
+from agent.report_checks import citation_problems, claim_standing
 from agent.runner import run_research
 from tests.conftest import EXAMPLE_QUESTION, TEST_API_KEY
 from tools.snapshot import snapshot_by_id
@@ -53,6 +55,34 @@ def test_answer_cites_only_existing_claims_and_references_match_citations(finish
     used = {c.paper_id for c in report.claims} | {e.paper_id for c in report.claims for e in c.evidence}
     assert {p.id for p in report.papers} == used
     assert any("C999" in w for w in report.warnings)
+    assert citation_problems(report) == []
+    by_id = {c.id: c for c in report.claims}
+    for match in CITATION.finditer(report.answer):  # each citation names the papers of its claims
+        claim_ids = [i.strip() for i in match.group(1).split(",")]
+        assert match.group(2) and {f"arXiv:{by_id[i].paper_id}" for i in claim_ids} == {
+            ref.strip() for ref in match.group(2).split(",")}
+
+
+def test_computed_checks_and_method_come_from_the_run(finished_run):
+    report, _, _ = finished_run
+    checks = report.review.checks
+    assert checks.claims_with_verbatim_quote == Share.of(len(report.claims), len(report.claims))
+    assert all(c.quote_verbatim for c in report.claims)
+    assert checks.evidence_quotes_verbatim.value == 1.0
+    assert checks.answer_citations_resolved.value == 1.0
+    assert checks.claims_verified.total == report.method.claims_extracted
+    assert 0 < checks.references_cited_in_answer.count <= len(report.papers)
+    assert report.method.papers_cited == len(report.papers)
+    assert report.method.models["embeddings"] == "all-MiniLM-L6-v2"
+    assert all(c.standing == claim_standing(c.verdict, c.confidence, [e.stance for e in c.evidence])
+               for c in report.claims)
+
+
+def test_html_report_is_written_beside_the_json(finished_run):
+    report, out_dir, _ = finished_run
+    html = (out_dir / "report.html").read_text()
+    assert f'<tr id="{report.claims[0].id}"' in html and "<h2>References</h2>" in html
+    assert (out_dir / "figures" / "claims.png").exists()
 
 
 def test_report_files_match_the_published_schema(finished_run):

@@ -298,6 +298,12 @@ class PaperLibrary:
         return [Hit(paper_id=paper_id, score=1.0 - dist, text=doc, title=meta["title"], kind="chunk")
                 for dist, doc, meta in zip(result["distances"][0], result["documents"][0], result["metadatas"][0])]
 
+    def stored_texts(self, paper_id: str) -> list[str]:
+        """Everything stored of one paper: its abstract and its full-text chunks."""
+        with CHROMA_LOCK:
+            found = self.passages.get(where={"paper_id": paper_id}, include=["documents"])
+        return [doc for doc in found["documents"] if doc]
+
     def count_papers(self) -> int:
         with CHROMA_LOCK:
             return len(self.passages.get(where={"kind": "abstract"}, include=[])["ids"])

@@ -6,14 +6,13 @@ import re
 
 from langgraph.runtime import Runtime
 
+from agent.citations import CLAIM_CITATION, with_paper_ids
 from agent.claim_text import overlap
 from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import SynthesisOutput, VerifiedClaim, synthesis_output_for
 from agent.state import ResearchState
 from prompts import render
 from tools.llm.base import InvalidModelOutput
-
-_CITATION = re.compile(r"\[(C\d+(?:\s*,\s*C\d+)*)\]")
 
 NO_EVIDENCE_ANSWER = (
     "The literature found for this question does not answer it: no paper that was searched and read yielded a "
@@ -41,7 +40,7 @@ def keep_known_citations(answer: str, known_ids: set[str]) -> tuple[str, list[st
         dropped.extend(i for i in ids if i not in known_ids)
         return f"[{', '.join(kept)}]" if kept else ""
 
-    cleaned = _CITATION.sub(fix, answer)
+    cleaned = CLAIM_CITATION.sub(fix, answer)
     return re.sub(r"\s+([.,;])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)).strip(), dropped
 
 
@@ -116,6 +115,7 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
         return {"answer": NO_ANSWER_COMPOSED, "limitations": ["No answer could be composed from the claims."],
                 "warnings": warn(runtime, f"the model could not compose an answer ({exc})")}
     answer, dropped, covered = compose_answer(output, claims, state["question"])
+    answer = with_paper_ids(answer, claims)
     warnings = warn(runtime, f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed") if dropped else []
     limitations = list(dict.fromkeys(" ".join(item.split()) for item in output.not_settled if item.strip()))
     if not covered:

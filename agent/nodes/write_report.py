@@ -1,8 +1,7 @@
-"""report: assemble `Report` from the run and write report.json and report.md."""
+"""report: assemble `Report` from the run and write report.json, report.md (with figures) and report.html."""
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections import Counter
 from datetime import datetime, timezone
@@ -10,11 +9,11 @@ from pathlib import Path
 
 from langgraph.runtime import Runtime
 
+from agent.citations import cited_paper_ids, drop_unknown_papers
 from agent.nodes.common import Services, emit, tracked
 from agent.nodes.review import rubric
 from agent.nodes.synthesize import sorted_claims
-from agent.records import VERDICTS
-from agent.render import render_markdown
+from agent.records import VERDICTS, VerifiedClaim
 from agent.report import (
     MethodSummary,
     NodeUsageReport,
@@ -27,7 +26,11 @@ from agent.report import (
     Reviewer,
     Usage,
 )
+from agent.report_checks import claim_standing, computed_checks, is_verbatim
+from agent.report_files import write_report_files
 from agent.state import ResearchState
+from tools.embeddings import EMBEDDING_MODEL_NAME
+from tools.papers import Paper
 
 
 def _title(question: str) -> str:
@@ -45,60 +48,91 @@ def _usage(services: Services) -> Usage:
                  wall_seconds=round(services.elapsed(), 2), per_node=per_node)
 
 
+class PaperTexts:
+    """The stored text of the run's papers (abstract, full-text chunks), read once each, for verbatim checks."""
+
+    def __init__(self, known: dict[str, Paper], services: Services) -> None:
+        self.known, self.services, self.cache = known, services, {}
+
+    def texts(self, paper_id: str) -> list[str]:
+        if paper_id not in self.cache:
+            stored = self.services.library.stored_texts(paper_id)
+            own = [self.known[paper_id].abstract] if paper_id in self.known else []
+            self.cache[paper_id] = own + stored
+        return self.cache[paper_id]
+
+    def verbatim(self, paper_id: str, quote: str) -> bool | None:
+        texts = self.texts(paper_id)
+        return is_verbatim(quote, texts) if texts else None
+
+
+def _report_claim(c: VerifiedClaim, texts: PaperTexts) -> ReportClaim:
+    return ReportClaim(
+        id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
+        confidence=c.confidence, calibrated=c.calibrated,
+        evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance, probabilities=e.probabilities)
+                  for e in c.evidence],
+        also_in=c.also_in, standing=claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence)),
+        quote_verbatim=texts.verbatim(c.paper_id, c.quote),
+    )
+
+
 def build_report(state: ResearchState, services: Services) -> Report:
     claims = sorted_claims(state.get("verified", []))
-    cited_ids = {c.paper_id for c in claims} | {e.paper_id for c in claims for e in c.evidence}
     known = {p.id: p for p in state.get("papers", [])} | {p.id: p for p in state.get("candidates", [])}
-    for paper_id in cited_ids - set(known):
+    used_ids = {c.paper_id for c in claims} | {s.paper_id for c in claims for s in c.also_in} \
+        | {e.paper_id for c in claims for e in c.evidence}
+    answer_ids = set(cited_paper_ids(state.get("answer", "")))
+    for paper_id in (used_ids | answer_ids) - set(known):
         paper = services.library.get_paper(paper_id)
         if paper is not None:
             known[paper_id] = paper
+    answer, dropped = drop_unknown_papers(state.get("answer", ""), set(known))
+    warnings = list(dict.fromkeys(state.get("warnings", [])))
+    if dropped:
+        warnings.append(f"the answer named papers that are in no reference ({', '.join(dropped)}); they were removed")
+    cited_ids = used_ids | (answer_ids & set(known))
     papers = [ReportPaper(id=p.id, title=p.title, authors=p.authors, year=p.year, url=p.url)
               for pid, p in sorted(known.items()) if pid in cited_ids]
+    texts = PaperTexts(known, services)
     reviewers = [Reviewer(**r) for r in state.get("reviews", [])]
     scores = [r.score for r in reviewers]
     verdicts = Counter(c.verdict for c in claims)
     provider = services.provider
-    return Report(
+    report = Report(
         question=state["question"], title=_title(state["question"]),
         created_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        answer=state.get("answer", ""), queries=state.get("queries", []),
+        answer=answer, queries=state.get("queries", []),
         method=MethodSummary(
             sub_questions=state.get("sub_questions", []), papers_found=len(state.get("candidates", [])),
-            papers_read=len(state.get("papers", [])), claims_extracted=len(state.get("extracted", [])),
+            papers_read=len(state.get("papers", [])), papers_cited=len(papers),
+            claims_extracted=len(state.get("extracted", [])),
             claims_verified=len(claims), verdicts={v: verdicts.get(v, 0) for v in VERDICTS},
             search_sources=state.get("search_sources", []),
+            models={"llm (planner, extractor, verifier, writer, reviewers)": provider.model,
+                    "embeddings": EMBEDDING_MODEL_NAME},
         ),
         papers=papers,
-        claims=[ReportClaim(id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
-                            confidence=c.confidence, calibrated=c.calibrated,
-                            evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance,
-                                                     probabilities=e.probabilities) for e in c.evidence],
-                            also_in=c.also_in)
-                for c in claims],
+        claims=[_report_claim(c, texts) for c in claims],
+        experiments=state.get("experiments", []),
         review=Review(score=round(statistics.mean(scores), 2) if scores else None,
                       spread=round(statistics.pstdev(scores), 2) if scores else None,
                       rubric=rubric(), reviewers=reviewers),
         limitations=state.get("limitations", []),
-        warnings=list(dict.fromkeys(state.get("warnings", []))),
+        warnings=warnings,
         usage=_usage(services),
         provider=ProviderInfo(name=provider.name, model=provider.model,
                               calibrated=bool(claims) and all(c.calibrated for c in claims)),
     )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    report.review.checks = computed_checks(report, len(state.get("extracted", [])),
+                                           lambda pid, quote: bool(texts.verbatim(pid, quote)))
+    return report
 
 
 @tracked("report")
 def write_report(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     out_dir = Path(state.get("out_dir") or ".")
-    out_dir.mkdir(parents=True, exist_ok=True)
     report = build_report(state, services)
-    write_atomically(out_dir / "report.json", report.model_dump_json(indent=2) + "\n")
-    write_atomically(out_dir / "report.md", render_markdown(report))
+    write_report_files(report, out_dir)
     emit(runtime, stage="report", path=str(out_dir))
     return {"report_path": str(out_dir / "report.json")}

@@ -1,0 +1,62 @@
+"""Write a report's files: `report.json` (the truth), `report.md` with its figures, and a self-contained `report.html`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from agent.errors import InputError
+from agent.render import render_markdown
+from agent.render_html import render_html
+from agent.report import Report
+from agent.report_plots import claims_figure, experiment_figure, save_png
+
+FORMATS = ("json", "md", "html")
+FIGURE_DIR = "figures"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def write_figures(report: Report, out_dir: Path) -> dict[str, str]:
+    """PNG figures for the Markdown rendering; returns name -> path relative to `out_dir`."""
+    figures: dict[str, str] = {}
+    if report.claims:
+        save_png(claims_figure(report), out_dir / FIGURE_DIR / "claims.png")
+        figures["claims"] = f"{FIGURE_DIR}/claims.png"
+    for index, experiment in enumerate(report.experiments, 1):
+        save_png(experiment_figure(experiment), out_dir / FIGURE_DIR / f"experiment-{index}.png")
+        figures[f"experiment-{index}"] = f"{FIGURE_DIR}/experiment-{index}.png"
+    return figures
+
+
+def write_report_files(report: Report, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        path = out_dir / f"report.{fmt}"
+        if fmt == "json":
+            write_atomically(path, report.model_dump_json(indent=2) + "\n")
+        elif fmt == "md":
+            write_atomically(path, render_markdown(report, write_figures(report, out_dir)))
+        elif fmt == "html":
+            write_atomically(path, render_html(report))
+        else:
+            raise InputError(f"unknown report format {fmt!r}: choose from {', '.join(FORMATS)}")
+        written.append(path)
+    return written
+
+
+def load_report(run_dir: Path) -> Report:
+    """The report of a run directory (or a report.json path), with one clear error when it is missing or broken."""
+    path = run_dir / "report.json" if run_dir.is_dir() else run_dir
+    if not path.exists():
+        raise InputError(f"no report at {path}: give a run directory that holds report.json (agent ask --out DIR)")
+    try:
+        return Report.model_validate_json(path.read_bytes())
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise InputError(f"{path} is not a valid report.json ({first[0] if first else exc})") from None
