@@ -16,6 +16,7 @@ from rich.table import Table
 from agent import library_cli
 from agent.errors import AgentError
 from agent.eval_cli import eval_app
+from agent.experiment_cli import experiment_app
 from agent.report_cli import report_app
 from agent.settings import load_settings
 
@@ -31,6 +32,7 @@ def _root() -> None:
 
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
+app.add_typer(experiment_app, name="experiment")
 app.command("search")(library_cli.search)
 app.command("index")(library_cli.index)
 stdout = Console()
@@ -51,6 +53,8 @@ def ask(
     offline: bool = typer.Option(False, "--offline", help="Search the bundled snapshot only."),
     data_dir: Optional[Path] = typer.Option(None, help="Data directory (default: AGENT_DATA_DIR)."),
     max_papers: Optional[int] = typer.Option(None, help="Papers to read (default: AGENT_MAX_PAPERS)."),
+    yes: bool = typer.Option(False, "--yes", help="Approve a proposed experiment without asking."),
+    no_experiments: bool = typer.Option(False, "--no-experiments", help="Never propose an experiment."),
 ) -> None:
     """Answer a research question with a cited, verified report."""
     from agent.progress import RunProgress
@@ -63,8 +67,10 @@ def ask(
     services = Services(settings=settings)
     console.print(f"[bold]question:[/bold] {question}")
     console.print(f"[dim]provider {settings.provider} · model {settings.model} · data {settings.data_dir}[/dim]")
+    policy = "no" if no_experiments else "yes" if yes else "ask"
     with RunProgress(console, settings.max_papers) as progress:
-        report = run_research(question, services, out_dir, on_event=progress.on_event)
+        report = run_research(question, services, out_dir, on_event=progress.on_event, experiments=policy,
+                              on_interrupt=lambda payload: _approve_experiment(payload, progress))
     _print_summary(report, out_dir)
 
 
@@ -102,6 +108,18 @@ def verify(
         label = evidence.paper_id + (" (source)" if evidence.is_source else "")
         table.add_row(label, evidence.stance, f"{evidence.probabilities[evidence.stance]:.2f}", f'"{evidence.quote}"')
     stdout.print(table)
+
+
+def _approve_experiment(payload: dict, progress) -> dict:
+    """Ask on the terminal whether to run the experiment the graph proposes; decline when nobody can answer."""
+    spec = payload["spec"]
+    console.print(f"[bold]proposed experiment:[/bold] {escape(spec['name'])} · model {spec['model']} · "
+                  f"{payload['estimate']}\n[dim]{escape(payload.get('reason', ''))}[/dim]", soft_wrap=True)
+    if not sys.stdin.isatty():
+        console.print("[yellow]not run:[/yellow] no terminal to ask for approval (pass --yes to approve)")
+        return {"approve": False}
+    with progress.paused():
+        return {"approve": typer.confirm("Run it?", default=False)}
 
 
 def _print_summary(report, out_dir: Path) -> None:

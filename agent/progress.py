@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from rich.console import Console
 from rich.live import Live
@@ -12,6 +13,7 @@ STAGE_LABELS = {
     "plan": "planning searches", "index": "indexing the offline arXiv snapshot", "search": "searching",
     "read": "reading papers", "extract": "extracting claims", "collect": "collecting claims",
     "verify": "verifying claims", "synthesize": "writing the answer", "review": "reviewing", "report": "writing the report",
+    "experiment": "running the experiment",
 }
 
 
@@ -35,6 +37,15 @@ class RunProgress:
 
     def __exit__(self, *exc) -> None:
         self.live.__exit__(*exc)
+
+    @contextmanager
+    def paused(self):
+        """Stop the live line while the user answers a question on the terminal."""
+        self.live.stop()
+        try:
+            yield
+        finally:
+            self.live.start()
 
     def _render(self) -> Text:
         elapsed = time.perf_counter() - self.started
@@ -71,5 +82,7 @@ class RunProgress:
         elif stage == "verify":
             self.verified += 1
             self.detail = f"{event['claim_id']} {event['verdict']} ({event['confidence']:.2f})"
+        elif stage == "experiment":
+            self.detail = " ".join(str(event[k]) for k in ("job_id", "name", "status", "estimate") if event.get(k))
         elif stage == "review":
             self.detail = f"reviewer {event['reviewer']}: {event['score']}/5"

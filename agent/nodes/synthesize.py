@@ -8,6 +8,7 @@ from langgraph.runtime import Runtime
 
 from agent.citations import CLAIM_CITATION, with_paper_ids
 from agent.claim_text import overlap
+from agent.report_checks import claim_standing
 from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import SynthesisOutput, VerifiedClaim, synthesis_output_for
 from agent.state import ResearchState
@@ -96,7 +97,22 @@ def compose_answer(output: SynthesisOutput, claims: list[VerifiedClaim], questio
         direct, dropped = not_studied_answer(focus, len(claims)), []
     findings, more = _finding_sentences(output, known_ids, focus, covered)
     findings = findings or closest_claims(question or focus, claims)
-    return "\n\n".join(p for p in (direct, " ".join(findings)) if p), dropped + more, covered
+    open_questions = open_paragraph(output, claims)
+    return "\n\n".join(p for p in (direct, " ".join(findings), open_questions) if p), dropped + more, covered
+
+
+def open_paragraph(output: SynthesisOutput, claims: list[VerifiedClaim]) -> str:
+    """What is not settled (the model's words) and where the papers disagree (from the verifier's verdicts)."""
+    sentences = []
+    unsettled = [" ".join(item.split()).rstrip(".") for item in output.not_settled if item.strip()]
+    if unsettled:
+        sentences.append("Not settled by the papers found: " + "; ".join(unsettled) + ".")
+    contested = [c.id for c in claims if claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence))
+                 == "contested"]
+    if contested:
+        sentences.append("Contested (refuted by the evidence, or with evidence both for and against): "
+                         f"[{', '.join(contested)}].")
+    return " ".join(sentences)
 
 
 @tracked("synthesize")

@@ -148,6 +148,10 @@ def research_script(request: dict) -> Reply:
                          {"statement": "Transfer is studied across many languages.", "claim_ids": ids[-1:]}],
             "not_settled": ["No paper found tests the exact setting of the question."],
         }))
+    if name == "ExperimentProposal":  # proposes a run only when the question asks for an experiment
+        question = text.split("Research question:", 1)[-1].strip()
+        return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",
+                                 "eval_languages": ["de", "sw"], "reason": "The question is about transfer."}))
     if name == "ReviewOutput":
         seed = request.get("seed") or 0
         return Reply(json.dumps({"score": 3 + seed % 2, "rationale": "Answers the question; coverage is thin."}))

@@ -1,0 +1,1 @@
+"""Cross-lingual transfer experiments: the spec, the data, the worker, and the backends that run it."""

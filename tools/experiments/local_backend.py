@@ -1,0 +1,106 @@
+"""The `local` backend: the worker in a subprocess on this machine, under `tools.experiments.supervise`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from agent.errors import InputError
+from tools.experiments.jobs import JobRecord, JobState, read_metrics, worker_command, write_json_atomically
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SUPERVISOR_MODULE = "tools.experiments.supervise"
+
+
+def _alive(pid: int, marker: str) -> bool:
+    """The process runs (not a zombie) and is the one we started (its command line names `marker`)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z" and marker in cmdline
+
+
+def _gpu_available() -> bool:
+    try:
+        import torch
+
+        return torch.cuda.is_available()
+    except ImportError:
+        return False
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, cache_dir: Path, python: str = sys.executable) -> None:
+        self.cache_dir, self.python = cache_dir, python
+        self._children: dict[int, subprocess.Popen] = {}  # reaped when polled, so they never linger as zombies
+
+    def submit(self, record: JobRecord, job_dir: Path) -> dict:
+        if record.spec.resources.gpus > 0 and not _gpu_available():
+            raise InputError(f"the spec asks for {record.spec.resources.gpus} GPU(s) and this machine has none: "
+                             "use --gpus 0, or --backend ray / slurm on a cluster with GPUs")
+        timeout = record.spec.resources.timeout_minutes * 60
+        command = [self.python, "-m", SUPERVISOR_MODULE, "--job-dir", str(job_dir), "--timeout", str(timeout), "--",
+                   *worker_command(self.python, job_dir, self.cache_dir)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+        with open(job_dir / "supervisor.log", "ab") as log:
+            process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                       stdout=log, stderr=log, start_new_session=True)
+        self._children[process.pid] = process
+        return {"pid": process.pid}
+
+    def _supervisor_alive(self, record: JobRecord, job_dir: Path) -> bool:
+        pid = record.backend_ref.get("pid")
+        if pid in self._children:
+            self._children[pid].poll()
+        return bool(pid) and _alive(pid, str(job_dir))
+
+    def status(self, record: JobRecord, job_dir: Path) -> JobState:
+        exit_path = job_dir / "exit.json"
+        if exit_path.exists():
+            ended = json.loads(exit_path.read_text(encoding="utf-8"))
+            return JobState(status=ended["status"], reason=ended.get("reason"))
+        if self._supervisor_alive(record, job_dir):
+            return JobState(status="RUNNING")
+        if exit_path.exists():  # it finished between the two checks
+            return self.status(record, job_dir)
+        return JobState(status="FAILED", reason="the job's supervisor process is gone and left no result "
+                                                "(killed, or the machine restarted)")
+
+    def logs(self, record: JobRecord, job_dir: Path) -> str:
+        parts = []
+        for name in ("worker.log", "stderr.log"):
+            path = job_dir / name
+            if path.exists() and path.stat().st_size:
+                parts.append(f"--- {name}\n" + path.read_text(encoding="utf-8", errors="replace"))
+        return "\n".join(parts)
+
+    def cancel(self, record: JobRecord, job_dir: Path) -> None:
+        if self._supervisor_alive(record, job_dir):
+            os.kill(record.backend_ref["pid"], signal.SIGTERM)  # the supervisor kills the worker's group
+            deadline = time.monotonic() + 15
+            while not (job_dir / "exit.json").exists() and time.monotonic() < deadline:
+                time.sleep(0.2)
+        worker = job_dir / "worker.json"
+        if worker.exists():  # supervisor gone (or too slow): kill the worker's group ourselves
+            pid = json.loads(worker.read_text(encoding="utf-8"))["pid"]
+            if _alive(pid, "tools.experiments.worker"):
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if not (job_dir / "exit.json").exists():
+            write_json_atomically(job_dir / "exit.json", {"status": "CANCELLED", "exit_code": None,
+                                                          "reason": "cancelled", "finished_at": time.time()})
+
+    def collect(self, record: JobRecord, job_dir: Path) -> dict | None:
+        log = job_dir / "worker.log"
+        return read_metrics(job_dir, log.read_text(encoding="utf-8", errors="replace") if log.exists() else "")
