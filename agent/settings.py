@@ -70,6 +70,10 @@ class Settings(BaseSettings):
         "auto", description="submitit executor for --backend slurm: auto (slurm when sbatch exists), slurm, local."
     )
     slurm_partition: str | None = Field(None, description="SLURM partition for experiment jobs.")
+    experiment_defaults: Path | None = Field(
+        None, description="YAML of spec fields for experiments the research graph proposes (model, hyper-parameters, "
+                          "data limits, resources, backend); the model chooses only the task and the languages."
+    )
     experiment_minutes_without_asking: float = Field(
         0.0, ge=0.0, description="Experiments the research graph may start without asking (estimated minutes)."
     )

@@ -179,3 +179,50 @@ def test_verify_bad_claim_is_one_line_and_exit_2(claim, message):
     result = _agent("verify", claim)
     assert result.returncode == 2 and message in result.stderr
     _no_traceback(result)
+
+
+def _data_dir_with_encoder(tmp_path, model_cache):
+    data = tmp_path / "data"
+    (data / "models" / "hf").mkdir(parents=True)
+    (data / "models" / "hf" / "multilingual-e5-small-hf").symlink_to(model_cache / "multilingual-e5-small-hf")
+    return data
+
+
+def test_experiment_commands_run_a_tiny_job_and_print_json(tmp_path, model_cache):
+    import json
+
+    data = _data_dir_with_encoder(tmp_path, model_cache)
+    flags = ["--task", "xnli", "--eval-langs", "en,de", "--max-train", "16", "--max-eval", "16", "--epochs", "1",
+             "--data-dir", str(data)]
+    result = _agent("experiment", "run", *flags, "--json")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert set(printed) == {"job_id", "status", "per_language", "average", "wall_seconds", "baselines"}
+    assert printed["status"] == "SUCCEEDED" and set(printed["per_language"]) == {"en", "de"}
+    assert all(0 <= acc <= 1 for acc in printed["per_language"].values())
+    assert printed["baselines"]["de"]["model"] == "XLM-R" and "arXiv:1911.02116" in printed["baselines"]["de"]["source"]
+    job = printed["job_id"]
+    again = _agent("experiment", "run", *flags, "--json")
+    assert "already submitted" in again.stderr and json.loads(again.stdout)["job_id"] == job
+    status = _agent("experiment", "status", job, "--json", "--data-dir", str(data))
+    assert json.loads(status.stdout)["status"] == "SUCCEEDED"
+    results = _agent("experiment", "results", job, "--data-dir", str(data))
+    assert results.returncode == 0 and "average" in results.stdout and "results.png" in results.stdout
+    logs = _agent("experiment", "logs", job, "--tail", "1", "--data-dir", str(data))
+    assert logs.stdout.startswith("EXPERIMENT_METRICS") or "accuracy" in logs.stdout
+    listed = _agent("experiment", "list", "--data-dir", str(data))
+    assert job in listed.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["experiment", "run", "--task", "xnli", "--eval-langs", "en,xx"], "xnli has no language xx"),
+    (["experiment", "run", "--task", "xnli"], "give a spec file"),
+    (["experiment", "run", "missing.yaml"], "no experiment spec at missing.yaml"),
+    (["experiment", "status", "xnli-000000000000"], "no experiment job 'xnli-000000000000'"),
+    (["experiment", "run", "--task", "xnli", "--eval-langs", "de", "--backend", "kubernetes"], "backend"),
+])
+def test_experiment_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
+    result = _agent(*args, "--data-dir", str(tmp_path))
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    _no_traceback(result)

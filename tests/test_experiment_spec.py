@@ -11,7 +11,10 @@ from tools.experiments.spec import ExperimentSpec, load_spec, parse_spec
 def test_spec_defaults_follow_the_xtreme_recipe():
     spec = parse_spec({"task": "xnli", "eval_languages": "en, de,fr,sw"})
     hp = spec.hyper_parameters
-    assert (hp.learning_rate, hp.epochs, hp.max_length, hp.batch_size) == (2e-5, 5, 128, 32)
+    assert (hp.epochs, hp.max_length, hp.batch_size) == (5, 128, 32)
+    assert spec.learning_rate == 6e-5, "a small model on a dev-sized training set"
+    assert spec.model_copy(update={"model": "xlm-roberta-base"}).learning_rate == 2e-5
+    assert parse_spec({"task": "xnli", "eval_languages": "de", "hyper_parameters": {"learning_rate": 3e-5}}).learning_rate == 3e-5
     assert spec.train_language == "en" and spec.eval_languages == ["en", "de", "fr", "sw"]
     assert spec.model == "multilingual-e5-small" and spec.backend == "local" and spec.seeds == [42]
 
@@ -21,6 +24,8 @@ def test_same_spec_same_job_id_whatever_the_name_backend_or_resources():
     b = parse_spec({"task": "xnli", "eval_languages": ["de"], "name": "b", "backend": "ray", "resources": {"gpus": 1}})
     c = parse_spec({"task": "xnli", "eval_languages": ["de"], "seeds": [1]})
     assert a.job_id == b.job_id != c.job_id and a.job_id.startswith("xnli-")
+    round_trip = parse_spec(a.model_dump(mode="json"))  # what the worker reads back from spec.json
+    assert round_trip.job_id == a.job_id
 
 
 @pytest.mark.parametrize("fields, message", [

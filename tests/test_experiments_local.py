@@ -11,9 +11,9 @@ import time
 import pytest
 
 from agent.errors import InputError
+from tests.support.experiments import tiny_spec
 from tools.experiments.manager import ExperimentManager
 from tools.experiments.worker import METRICS_PREFIX
-from tests.support.experiments import tiny_spec
 
 
 @pytest.fixture()
@@ -39,7 +39,7 @@ def test_tiny_run_succeeds_and_writes_metrics(manager):
     assert set(metrics["per_language"]) == {"en", "de"}
     assert all(0.0 <= acc <= 1.0 for acc in metrics["per_language"].values())
     assert metrics["examples"] == {"train": 16, "eval": {"en": 16, "de": 16}}
-    assert metrics["spec_hash"] in record.job_id and metrics["versions"]["torch"]
+    assert metrics["job_id"] == record.job_id and metrics["versions"]["torch"]
     assert metrics["wall_seconds"] > 0 and metrics["device"] == "cpu"
     last_line = manager.logs(record.job_id).split("--- stderr.log")[0].strip().splitlines()[-1]
     assert last_line.startswith(METRICS_PREFIX) and json.loads(last_line[len(METRICS_PREFIX):]) == metrics

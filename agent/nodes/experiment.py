@@ -11,28 +11,40 @@ maps to the same job id, so even a resubmission finds the running job instead of
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import yaml
 from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
-from agent.errors import AgentError
+from agent.errors import AgentError, ConfigError
 from agent.experiments import estimate_cost, experiment_report, manager_for
 from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import ExperimentProposal
 from agent.state import ResearchState
 from prompts import render
-from tools.experiments.spec import TASK_LANGUAGES, ExperimentSpec
+from tools.experiments.spec import TASK_LANGUAGES, ExperimentSpec, parse_spec
 from tools.llm.base import InvalidModelOutput
 
 _ABOUT_TRANSFER = re.compile(r"cross-?lingual|multilingual|zero-?shot|\bxnli\b|paws-?x|xtreme|transfer", re.I)
 
 
-def spec_from_proposal(proposal: ExperimentProposal) -> ExperimentSpec | None:
+def spec_from_proposal(proposal: ExperimentProposal, defaults: dict | None = None) -> ExperimentSpec | None:
+    """The spec: the user's defaults, with only the whitelisted fields (task, languages) from the model."""
     languages = [lang for lang in dict.fromkeys(["en", *proposal.eval_languages]) if lang in TASK_LANGUAGES[proposal.task]]
     if len(languages) < 2:
         return None
-    return ExperimentSpec(task=proposal.task, eval_languages=languages,
-                          name=f"{proposal.task} zero-shot from English: {', '.join(languages)}")
+    return parse_spec({**(defaults or {}), "task": proposal.task, "train_language": "en", "eval_languages": languages,
+                       "name": f"{proposal.task} zero-shot from English: {', '.join(languages)}"})
+
+
+def experiment_defaults(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    if not isinstance(data, dict):
+        raise ConfigError(f"AGENT_EXPERIMENT_DEFAULTS: {path} is missing or not a mapping of spec fields")
+    return data
 
 
 @tracked("experiment")
@@ -45,7 +57,12 @@ def propose_experiment(state: ResearchState, services: Services, runtime: Runtim
                                                 ExperimentProposal, max_tokens=200)
     except InvalidModelOutput as exc:
         return {"warnings": warn(runtime, f"no experiment was proposed: the model gave no usable proposal ({exc})")}
-    spec = spec_from_proposal(proposal) if proposal.run_experiment else None
+    if not proposal.run_experiment:
+        return {}
+    try:
+        spec = spec_from_proposal(proposal, experiment_defaults(services.settings.experiment_defaults))
+    except AgentError as exc:
+        return {"warnings": warn(runtime, f"no experiment was run: {exc}")}
     if spec is None:
         return {}
     estimate = estimate_cost(spec)

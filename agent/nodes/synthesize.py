@@ -8,9 +8,9 @@ from langgraph.runtime import Runtime
 
 from agent.citations import CLAIM_CITATION, with_paper_ids
 from agent.claim_text import overlap
-from agent.report_checks import claim_standing
 from agent.nodes.common import Services, emit, tracked, warn
 from agent.records import SynthesisOutput, VerifiedClaim, synthesis_output_for
+from agent.report_checks import claim_standing
 from agent.state import ResearchState
 from prompts import render
 from tools.llm.base import InvalidModelOutput

@@ -57,7 +57,7 @@ class SlurmBackend:
     def submit(self, record: JobRecord, job_dir: Path) -> dict:
         submitit = self._submitit()
         folder = job_dir / "submitit"
-        executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster, python=sys.executable)
+        executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster, **{f"{self.cluster}_python": sys.executable})
         resources = record.spec.resources
         parameters = {"timeout_min": max(1, round(resources.timeout_minutes)), "gpus_per_node": resources.gpus,
                       "cpus_per_task": resources.cpus, "mem_gb": resources.memory_gb, "name": record.job_id}

@@ -64,18 +64,48 @@ def _evaluate(model, tokenizer, examples, max_length: int, device, autocast) -> 
     return correct / len(examples)
 
 
+def _mean_pooling_classifier(model_path, num_labels: int):
+    """The encoder with a linear head on its mean-pooled token states.
+
+    e5 models were trained to be read out by mean pooling and ship no pooler; a CLS pooler would start random
+    and needs far more steps than a CPU run has."""
+    import torch
+    from transformers import AutoModel
+
+    class MeanPoolingClassifier(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(model_path, add_pooling_layer=False)
+            hidden = self.encoder.config.hidden_size
+            self.dropout = torch.nn.Dropout(getattr(self.encoder.config, "hidden_dropout_prob", 0.1))
+            self.head = torch.nn.Linear(hidden, num_labels)
+
+        def get_input_embeddings(self):
+            return self.encoder.get_input_embeddings()
+
+        def forward(self, input_ids, attention_mask, labels=None, **rest):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **rest).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
+            logits = self.head(self.dropout(pooled))
+            loss = torch.nn.functional.cross_entropy(logits, labels) if labels is not None else None
+            return type("Output", (), {"logits": logits, "loss": loss})()
+
+    return MeanPoolingClassifier()
+
+
 def run_seed(spec, data, model_path, seed: int, device) -> dict:
     import contextlib
 
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer, get_linear_schedule_with_warmup
 
     from tools.experiments.spec import TASK_LABELS
 
     _seed_everything(seed)
     hp = spec.hyper_parameters
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    model = AutoModelForSequenceClassification.from_pretrained(model_path, num_labels=len(TASK_LABELS[spec.task]))
+    model = _mean_pooling_classifier(model_path, len(TASK_LABELS[spec.task]))
     model.to(device)
     if hp.freeze_word_embeddings:
         model.get_input_embeddings().weight.requires_grad_(False)
@@ -88,9 +118,10 @@ def run_seed(spec, data, model_path, seed: int, device) -> dict:
     steps_per_epoch = max(1, -(-len(data.train) // hp.batch_size))
     total_steps = max(1, round(steps_per_epoch * hp.epochs))
     trainable = [p for p in model.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(trainable, lr=hp.learning_rate, weight_decay=hp.weight_decay)
+    optimizer = torch.optim.AdamW(trainable, lr=spec.learning_rate, weight_decay=hp.weight_decay)
     schedule = get_linear_schedule_with_warmup(optimizer, round(hp.warmup_ratio * total_steps), total_steps)
-    _log(f"seed {seed}: {len(data.train)} train examples, {total_steps} steps of batch {hp.batch_size} on {device}")
+    _log(f"seed {seed}: {len(data.train)} train examples, {total_steps} steps of batch {hp.batch_size}, "
+         f"learning rate {spec.learning_rate:g}, on {device}")
     step, epoch, losses = 0, 0, []
     model.train()
     while step < total_steps:
@@ -152,7 +183,7 @@ def run(spec, out_dir: Path, cache_dir: Path) -> dict:
                 for lang, examples in data.eval.items()}
     metrics = {
         "job_id": spec.job_id, "spec_hash": spec.job_id.split("-")[-1], "task": spec.task, "model": spec.model,
-        "train_language": spec.train_language, "per_language": per_language,
+        "train_language": spec.train_language, "learning_rate": spec.learning_rate, "per_language": per_language,
         "average": round(sum(per_language.values()) / len(per_language), 4), "majority_class": majority,
         "per_seed": runs, "examples": {"train": len(data.train), "eval": {k: len(v) for k, v in data.eval.items()}},
         "device": str(device), "wall_seconds": round(time.monotonic() - started, 1), "versions": _versions(),
