@@ -64,12 +64,15 @@ def experiment_report(record: JobRecord, metrics: dict | None) -> ExperimentRepo
         difference = round(accuracy - published.accuracy, 4) if accuracy is not None and published else None
         per_language.append(LanguageResult(language=language, accuracy=accuracy, published=published,
                                            difference=difference,
+                                           majority_class=metrics.get("majority_class", {}).get(language),
                                            examples=metrics.get("examples", {}).get("eval", {}).get(language)))
     compared = [r.published.accuracy for r in per_language if r.published]
     notes = list(metrics.get("notes", []))
     if row:
-        notes.append(f"Published: {row.model}, zero-shot from English, on the test split; ours is on held-out dev "
-                     f"items. Source: {row.source}.")
+        trained_on = metrics.get("examples", {}).get("train")
+        notes.append(f"Published: {row.model}, zero-shot from English, trained on the full English training set "
+                     f"and tested on the test split; ours{f' trained on {trained_on} English dev items and' if trained_on else ''}"
+                     f" tested on held-out dev items. Source: {row.source}.")
     majority = metrics.get("majority_class")
     if majority:
         notes.append("Majority-class accuracy (chance) on our eval items: "

@@ -127,6 +127,7 @@ class LanguageResult(BaseModel):
     language: str
     accuracy: float | None = Field(None, ge=0.0, le=1.0)
     examples: int | None = None
+    majority_class: float | None = Field(None, description="accuracy of always predicting the most frequent label")
     published: BaselineNumber | None = None
     difference: float | None = Field(None, description="ours minus published, in accuracy points of [0, 1]")
 

@@ -52,6 +52,10 @@ def experiment_figure(experiment: ExperimentReport) -> Figure:
     if baselines:
         axes.bar([p + width / 2 for p in positions], published, width,
                  label=f"published ({', '.join(baselines)})", color="#ef6c00")
+    for position, result in zip(positions, experiment.per_language):
+        if result.majority_class is not None:
+            axes.hlines(result.majority_class, position - width, position + width, colors="black", linestyles="dashed",
+                        label="majority class" if position == 0 else None)
     axes.set_xticks(list(positions), languages)
     axes.set_ylim(0, 1)
     axes.set_ylabel("accuracy")
