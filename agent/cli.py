@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from agent import library_cli
+from agent import chat_cli, library_cli
 from agent.errors import AgentError
 from agent.eval_cli import eval_app
 from agent.experiment_cli import experiment_app
@@ -34,6 +34,7 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
 app.add_typer(experiment_app, name="experiment")
 app.command("search")(library_cli.search)
+app.command("chat")(chat_cli.chat)
 app.command("index")(library_cli.index)
 stdout = Console()
 

@@ -82,6 +82,26 @@ class ExperimentProposal(BaseModel):
     reason: str = Field(max_length=300)
 
 
+ChatAction = Literal["answer", "search_arxiv", "search_library", "open_paper", "extract_claims", "verify_claim",
+                     "start_experiment", "experiment_status", "cancel_experiment", "write_report"]
+
+
+class ChatStep(BaseModel):
+    """The chat model's next move: answer, or call one tool. Flat, so a small model fills it reliably;
+    each tool checks the arguments it needs."""
+
+    action: ChatAction
+    query: str = Field("", max_length=200, description="search_arxiv, search_library: keywords")
+    paper_id: str = Field("", max_length=40, description="open_paper, extract_claims, verify_claim: an arXiv id")
+    claim: str = Field("", max_length=MAX_CLAIM_CHARS, description="verify_claim: the claim to check")
+    full_text: bool = Field(False, description="open_paper: the full text instead of the abstract")
+    task: Literal["xnli", "pawsx"] = Field("xnli", description="start_experiment")
+    eval_languages: list[ExperimentLanguage] = Field(default_factory=list, max_length=6,
+                                                     description="start_experiment")
+    job_id: str = Field("", max_length=40, description="experiment_status, cancel_experiment")
+    path: str = Field("", max_length=200, description="write_report: directory for the report")
+
+
 class ReviewOutput(BaseModel):
     score: int = Field(ge=1, le=5)
     rationale: str = Field(max_length=MAX_TEXT_CHARS)

@@ -208,8 +208,10 @@ def test_experiment_commands_run_a_tiny_job_and_print_json(tmp_path, model_cache
     assert json.loads(status.stdout)["status"] == "SUCCEEDED"
     results = _agent("experiment", "results", job, "--data-dir", str(data))
     assert results.returncode == 0 and "average" in results.stdout and "results.png" in results.stdout
-    logs = _agent("experiment", "logs", job, "--tail", "1", "--data-dir", str(data))
-    assert logs.stdout.startswith("EXPERIMENT_METRICS") or "accuracy" in logs.stdout
+    logs = _agent("experiment", "logs", job, "--data-dir", str(data))
+    assert "EXPERIMENT_METRICS" in logs.stdout and "de accuracy" in logs.stdout
+    tail = _agent("experiment", "logs", job, "--tail", "1", "--data-dir", str(data))
+    assert len(tail.stdout.strip().splitlines()) == 1
     listed = _agent("experiment", "list", "--data-dir", str(data))
     assert job in listed.stdout
 

@@ -64,7 +64,27 @@ class ScriptedChatServer:
                 if reply.status != 200:
                     self._send(reply.status, {"error": {"message": reply.content or "scripted error"}})
                     return
+                if request.get("stream"):
+                    self._stream(request, reply)
+                    return
                 self._send(200, _completion(request, reply))
+
+            def _stream(self, request: dict, reply: Reply) -> None:
+                """Server-sent events, one word a chunk, then the usage chunk and [DONE]."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                base = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": 0,
+                        "model": request.get("model", "scripted")}
+                words = re.findall(r"\S+\s*", reply.content)
+                for word in words:
+                    chunk = {**base, "choices": [{"index": 0, "delta": {"content": word}, "finish_reason": None}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                usage = _completion(request, reply)["usage"]
+                done = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage}
+                self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -148,6 +168,10 @@ def research_script(request: dict) -> Reply:
                          {"statement": "Transfer is studied across many languages.", "claim_ids": ids[-1:]}],
             "not_settled": ["No paper found tests the exact setting of the question."],
         }))
+    if name == "ChatStep":
+        return Reply(json.dumps(_chat_step(text)))
+    if request.get("stream"):
+        return Reply(_chat_answer(text), delay=3.0 if "slow" in _last_user_line(text).lower() else 0.0)
     if name == "ExperimentProposal":  # proposes a run only when the question asks for an experiment
         question = text.split("Research question:", 1)[-1].strip()
         return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",
@@ -156,3 +180,63 @@ def research_script(request: dict) -> Reply:
         seed = request.get("seed") or 0
         return Reply(json.dumps({"score": 3 + seed % 2, "rationale": "Answers the question; coverage is thin."}))
     return Reply(json.dumps({}))
+
+
+# -- the chat script -------------------------------------------------------------------------------
+_ARXIV_ID = re.compile(r"\b\d{4}\.\d{4,5}\b")
+
+
+def _conversation_lines(text: str) -> list[str]:
+    return text.split("Conversation so far (the last line is the newest):", 1)[-1].strip().splitlines()
+
+
+def _last_user_line(text: str) -> str:
+    return next((line[len("USER: "):] for line in reversed(_conversation_lines(text)) if line.startswith("USER: ")), "")
+
+
+def _papers(text: str) -> list[tuple[str, str]]:
+    return re.findall(r"^\[\d+\] arXiv:(\S+) (.+)$", text, flags=re.MULTILINE)
+
+
+def _chat_step(text: str) -> dict:
+    """Tool choice from the newest line: after a tool result, answer; otherwise by what the user asked."""
+    if _conversation_lines(text)[-1].startswith("TOOL "):
+        return {"action": "answer"}
+    user = _last_user_line(text)
+    lowered = user.lower()
+    if lowered.startswith(("check", "verify")):
+        claim = user.split(":", 1)[-1]
+        paper = _ARXIV_ID.search(claim)
+        claim = _ARXIV_ID.sub("", claim).replace("()", "").strip()
+        return {"action": "verify_claim", "claim": claim, "paper_id": paper.group(0) if paper else ""}
+    if "which of those" in lowered:
+        topic = user.rstrip("?").split("used", 1)[-1].strip() or user
+        return {"action": "search_library", "query": topic}
+    if lowered.startswith("open"):
+        paper = _ARXIV_ID.search(user)
+        return {"action": "open_paper", "paper_id": paper.group(0) if paper else "0000.00000"}
+    if "first paper" in lowered or "second paper" in lowered or "slow" in lowered:
+        return {"action": "answer"}
+    return {"action": "search_arxiv", "query": user}
+
+
+def _chat_answer(text: str) -> str:
+    user = _last_user_line(text).lower()
+    papers = _papers(text)
+    tool = next((line for line in reversed(_conversation_lines(text)) if line.startswith("TOOL ")), "")
+    if "first paper" in user and papers:
+        return f"The first paper was arXiv:{papers[0][0]} ({papers[0][1]})."
+    if "second paper" in user and len(papers) > 1:
+        return f"The second paper was arXiv:{papers[1][0]} ({papers[1][1]})."
+    if "which of those" in user:  # "those": the papers the assistant named in its earlier answers
+        earlier = {pid for line in _conversation_lines(text) if line.startswith("ASSISTANT: ")
+                   for pid in _ARXIV_ID.findall(line)}
+        hits = [pid for pid in _ARXIV_ID.findall(tool) if pid in earlier]
+        return ("Of those, " + ", ".join(f"arXiv:{pid}" for pid in dict.fromkeys(hits)) + " used it."
+                if hits else "None of those papers mention it.")
+    if tool.startswith("TOOL verify_claim"):
+        return "The verifier says: " + tool.split("result:", 1)[-1].strip()[:300]
+    if tool.startswith("TOOL search_arxiv") and papers:
+        # the last id is invented: the assistant must drop it rather than cite a paper that does not exist
+        return "I found " + "; ".join(f"arXiv:{pid}" for pid, _ in papers[:3]) + ", and also arXiv:9999.99999."
+    return "I have nothing to add."

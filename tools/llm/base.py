@@ -18,7 +18,7 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Sequence, TypeVar
+from typing import Iterator, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -181,6 +181,28 @@ class LLMProvider:
                                                 f"({last_error}). Reply again with only the JSON object."},
                 ]
         raise InvalidModelOutput(f"{self.name} model gave no valid {output.__name__} after {attempts} tries: {last_error}")
+
+    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float,
+                seed: int) -> Iterator[str | ChatResult]:
+        """Backend hook: yield text pieces as they arrive, then one `ChatResult` with the usage.
+        The default streams nothing: it yields the whole reply at once."""
+        result = self._chat(messages, json_schema=None, schema_name="text", max_tokens=max_tokens,
+                            temperature=temperature, seed=seed, top_logprobs=None)
+        yield result.content
+        yield result
+
+    def stream(self, messages: list[Message], *, max_tokens: int | None = None,
+               temperature: float | None = None) -> Iterator[str]:
+        """Free text, piece by piece as the model writes it (usage is recorded when it ends)."""
+        with self._call_lock:
+            started = time.perf_counter()
+            for piece in self._stream(messages, max_tokens=min(max_tokens or self.max_tokens, self.max_tokens),
+                                      temperature=self.temperature if temperature is None else temperature,
+                                      seed=self.seed):
+                if isinstance(piece, ChatResult):
+                    self.tracker.record(current_node.get(), piece, time.perf_counter() - started)
+                elif piece:
+                    yield piece
 
     def label_probs(self, messages: list[Message], labels: Sequence[str], *, top_logprobs: int = 20) -> tuple[dict[str, float], float]:
         """Probability of each label as the reply's first token; also returns the raw mass covered."""

@@ -87,6 +87,20 @@ class LocalProvider(LLMProvider):
             prompt_tokens=usage.get("prompt_tokens", 0), completion_tokens=usage.get("completion_tokens", 0),
         )
 
+    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float, seed: int):
+        try:
+            chunks = self.llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
+                                                     temperature=temperature, seed=seed, stream=True)
+            pieces = 0
+            for chunk in chunks:
+                text = chunk["choices"][0]["delta"].get("content") if chunk.get("choices") else None
+                if text:
+                    pieces += 1
+                    yield text
+        except ValueError as exc:
+            raise ProviderUnavailable(f"local model call failed: {exc}") from None
+        yield ChatResult(content="", prompt_tokens=0, completion_tokens=pieces)
+
     def _first_token_distribution(self, messages: list[Message], top_n: int) -> ChatResult:
         # Read far more candidates than a remote API returns: the label mass is then exact to ~1e-6,
         # and batch-vs-single-token rounding cannot move a label token in or out of the list.

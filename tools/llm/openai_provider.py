@@ -60,6 +60,24 @@ class OpenAIProvider(LLMProvider):
         )
 
 
+    def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float, seed: int):
+        try:
+            chunks = self.client.chat.completions.create(
+                model=self.model, messages=messages, max_tokens=max_tokens, temperature=temperature, seed=seed,
+                stream=True, stream_options={"include_usage": True})
+            prompt_tokens = completion_tokens = 0
+            for chunk in chunks:
+                if chunk.usage:
+                    prompt_tokens, completion_tokens = chunk.usage.prompt_tokens, chunk.usage.completion_tokens
+                if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
+                    yield chunk.choices[0].delta.content
+        except openai.APIConnectionError as exc:
+            raise ProviderUnavailable(f"cannot reach the model server at {self.base_url} ({type(exc).__name__})") from None
+        except openai.APIStatusError as exc:
+            raise ProviderError(f"the model server answered HTTP {exc.status_code}: {_short(exc.message)}") from None
+        yield ChatResult(content="", prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+
+
 def _short(text: str, limit: int = 200) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[:limit] + "..."

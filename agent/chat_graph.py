@@ -1,0 +1,184 @@
+"""The chat graph: one turn of a research conversation, tool by tool.
+
+    START ─► decide ─(a tool)─► run_tool ─► decide ─ … ─(answer)─► answer ─► END
+
+`decide` asks the model for a `ChatStep` by constrained output (so a model with no native tool calling,
+like the embedded one, can still pick tools); `run_tool` runs it and records the call and a short result
+in the transcript; `answer` streams the reply and keeps only paper ids that exist. The state (transcript,
+the papers met in order, the claims checked) is checkpointed per thread, so a thread resumes with all of it.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+from langgraph.errors import GraphInterrupt
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import interrupt
+
+from agent import chat_tools
+from agent.citations import cited_paper_ids, drop_unknown_papers
+from agent.nodes.common import Services, emit, tracked
+from agent.records import ChatStep
+from prompts import render
+from tools.llm.base import InvalidModelOutput
+
+MAX_TOOL_CALLS_PER_TURN = 4
+CONVERSATION_MESSAGES = 16
+TOOL_RESULT_CHARS = 1500
+
+
+def _add_papers(known: list[dict], new: list[dict]) -> list[dict]:
+    """Papers in the order the conversation met them, each once: "the second paper" stays the second."""
+    seen = {p["id"] for p in known}
+    return known + [p for p in new if p["id"] not in seen and not seen.add(p["id"])]
+
+
+class ChatState(TypedDict, total=False):
+    messages: Annotated[list[dict], operator.add]  # {"role": user|assistant|tool, "content", "tool", "args"}
+    papers: Annotated[list[dict], _add_papers]  # {"id", "title", "year", "authors"}
+    claims: Annotated[list[dict], operator.add]  # VerifiedClaim dumps
+    pending: dict  # the ChatStep being run
+    tool_calls: int  # tool calls in the current turn
+
+
+def papers_block(papers: list[dict]) -> str:
+    return "\n".join(f"[{i}] arXiv:{p['id']} {p['title']} ({p.get('year') or 'n.d.'})"
+                     for i, p in enumerate(papers, 1)) or "(none yet)"
+
+
+def claims_block(claims: list[dict]) -> str:
+    return "\n".join(f"- {c['verdict']} ({c['confidence']:.2f}) {c['text']} [arXiv:{c['paper_id']}]"
+                     for c in claims) or "(none yet)"
+
+
+def conversation_block(messages: list[dict]) -> str:
+    lines = []
+    for m in messages[-CONVERSATION_MESSAGES:]:
+        if m["role"] == "tool":
+            lines.append(f"TOOL {m['tool']} result: {m['content'][:TOOL_RESULT_CHARS]}")
+        else:
+            lines.append(f"{m['role'].upper()}: {m['content']}")
+    return "\n".join(lines)
+
+
+def _paper_record(paper) -> dict:
+    return {"id": paper.id, "title": paper.title, "year": paper.year, "authors": paper.authors[:3]}
+
+
+@tracked("chat.decide")
+def decide(state: ChatState, services: Services, runtime: Runtime) -> dict:
+    if state.get("tool_calls", 0) >= MAX_TOOL_CALLS_PER_TURN:
+        return {"pending": {"action": "answer"}}
+    tools = "\n".join(f"- {line}" for line in chat_tools.TOOL_DESCRIPTIONS.values()) + "\n- answer: reply to the user"
+    try:
+        step = services.provider.structured(
+            render("chat_step", tools=tools, papers=papers_block(state.get("papers", [])),
+                   claims=claims_block(state.get("claims", [])), conversation=conversation_block(state["messages"])),
+            ChatStep, max_tokens=300)
+    except InvalidModelOutput as exc:
+        emit(runtime, kind="tool_error", name="decide", message=f"the model picked no valid step ({exc}); answering")
+        return {"pending": {"action": "answer"}}
+    return {"pending": step.model_dump()}
+
+
+def route(state: ChatState) -> str:
+    return "answer" if state.get("pending", {}).get("action", "answer") == "answer" else "run_tool"
+
+
+def _approve(payload: dict) -> bool:
+    answer = interrupt(payload)
+    return bool(answer.get("approve")) if isinstance(answer, dict) else bool(answer)
+
+
+@tracked("chat.tool")
+def run_tool(state: ChatState, services: Services, runtime: Runtime) -> dict:
+    step = ChatStep.model_validate(state["pending"])
+    args = {k: v for k, v in step.model_dump(exclude={"action"}).items() if v not in ("", [], False)}
+    if step.action not in ("start_experiment",):
+        args.pop("task", None)
+    emit(runtime, kind="tool_call", name=step.action, args=args)
+    runners = {
+        "search_arxiv": chat_tools.search_arxiv, "search_library": chat_tools.search_library,
+        "open_paper": chat_tools.open_paper, "extract_claims": chat_tools.extract_claims,
+        "verify_claim": chat_tools.verify_claim, "experiment_status": chat_tools.experiment_status,
+        "cancel_experiment": chat_tools.cancel_experiment,
+        "start_experiment": lambda s, sv: chat_tools.start_experiment(s, sv, _approve),
+        "write_report": lambda s, sv: chat_tools.write_report(s, sv, state),
+    }
+    try:
+        result = runners[step.action](step, services)
+    except GraphInterrupt:  # the approval question: LangGraph resumes the node with the user's answer
+        raise
+    except chat_tools.ToolFailed as exc:
+        result, failed = chat_tools.ToolResult(f"failed: {exc}"), True
+    except Exception as exc:  # a tool's own error (network, model, store): shown, and the conversation goes on
+        result, failed = chat_tools.ToolResult(f"failed: {type(exc).__name__}: {exc}"), True
+    else:
+        failed = False
+    emit(runtime, kind="tool_error" if failed else "tool_result", name=step.action, message=result.summary)
+    return {
+        "messages": [{"role": "tool", "tool": step.action, "args": args, "content": result.summary}],
+        "papers": [_paper_record(p) for p in result.papers],
+        "claims": [c.model_dump(mode="json") for c in result.claims],
+        "tool_calls": state.get("tool_calls", 0) + 1,
+    }
+
+
+class CitationGuard:
+    """Streams text word by word, replacing each paper id that is neither in the thread nor in the library
+    before it is shown: an invented id never reaches the screen."""
+
+    def __init__(self, known: set[str], services: Services) -> None:
+        self.known, self.services, self.buffer, self.dropped = set(known), services, "", []
+
+    def _checked(self, text: str) -> str:
+        for pid in cited_paper_ids(text):
+            if pid not in self.known and self.services.library.get_paper(pid) is not None:
+                self.known.add(pid)
+        text, dropped = drop_unknown_papers(text, self.known)
+        self.dropped += dropped
+        return text
+
+    def feed(self, piece: str) -> str:
+        self.buffer += piece
+        cut = max(self.buffer.rfind(" "), self.buffer.rfind("\n"))
+        if cut < 0:
+            return ""
+        ready, self.buffer = self.buffer[:cut + 1], self.buffer[cut + 1:]
+        return self._checked(ready)
+
+    def flush(self) -> str:
+        rest, self.buffer = self.buffer, ""
+        return self._checked(rest)
+
+
+@tracked("chat.answer")
+def answer(state: ChatState, services: Services, runtime: Runtime) -> dict:
+    messages = render("chat_answer", papers=papers_block(state.get("papers", [])),
+                      claims=claims_block(state.get("claims", [])), conversation=conversation_block(state["messages"]))
+    guard = CitationGuard({p["id"] for p in state.get("papers", [])}, services)
+    shown = []
+    for piece in [*services.provider.stream(messages, max_tokens=500), None]:
+        text = guard.flush() if piece is None else guard.feed(piece)
+        if text:
+            shown.append(text)
+            emit(runtime, kind="token", text=text)
+    if guard.dropped:
+        emit(runtime, kind="notice", message=f"removed paper ids that are not in the library: {', '.join(guard.dropped)}")
+    reply = "".join(shown).strip()
+    return {"messages": [{"role": "assistant", "content": reply or "(no answer)"}], "pending": {}, "tool_calls": 0}
+
+
+def build_chat_graph(checkpointer=None):
+    graph = StateGraph(ChatState, context_schema=Services)
+    graph.add_node("decide", decide)
+    graph.add_node("run_tool", run_tool)
+    graph.add_node("answer", answer)
+    graph.add_edge(START, "decide")
+    graph.add_conditional_edges("decide", route, ["run_tool", "answer"])
+    graph.add_edge("run_tool", "decide")
+    graph.add_edge("answer", END)
+    return graph.compile(checkpointer=checkpointer, name="chat")
