@@ -10,9 +10,6 @@ the papers met in order, the claims checked) is checkpointed per thread, so a th
 
 from __future__ import annotations
 
-import operator
-from typing import Annotated, TypedDict
-
 from langgraph.errors import GraphInterrupt
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -22,26 +19,13 @@ from agent import chat_tools
 from agent.citations import cited_paper_ids, drop_unknown_papers
 from agent.nodes.common import Services, emit, tracked
 from agent.records import ChatStep
+from agent.state import ChatState
 from prompts import render
 from tools.llm.base import InvalidModelOutput
 
 MAX_TOOL_CALLS_PER_TURN = 4
 CONVERSATION_MESSAGES = 16
 TOOL_RESULT_CHARS = 1500
-
-
-def _add_papers(known: list[dict], new: list[dict]) -> list[dict]:
-    """Papers in the order the conversation met them, each once: "the second paper" stays the second."""
-    seen = {p["id"] for p in known}
-    return known + [p for p in new if p["id"] not in seen and not seen.add(p["id"])]
-
-
-class ChatState(TypedDict, total=False):
-    messages: Annotated[list[dict], operator.add]  # {"role": user|assistant|tool, "content", "tool", "args"}
-    papers: Annotated[list[dict], _add_papers]  # {"id", "title", "year", "authors"}
-    claims: Annotated[list[dict], operator.add]  # VerifiedClaim dumps
-    pending: dict  # the ChatStep being run
-    tool_calls: int  # tool calls in the current turn
 
 
 def papers_block(papers: list[dict]) -> str:
@@ -182,3 +166,7 @@ def build_chat_graph(checkpointer=None):
     graph.add_edge("run_tool", "decide")
     graph.add_edge("answer", END)
     return graph.compile(checkpointer=checkpointer, name="chat")
+
+
+# For LangGraph Studio / Server (langgraph.json): the server supplies its own checkpointer.
+graph = build_chat_graph()

@@ -61,3 +61,17 @@ class VerifyState(TypedDict, total=False):
     passages: list[Passage]
     judged: Annotated[list[Evidence], operator.add]
     result: VerifiedClaim
+
+
+def add_papers_in_order(known: list[dict], new: list[dict]) -> list[dict]:
+    """Papers in the order the conversation met them, each once: "the second paper" stays the second."""
+    seen = {p["id"] for p in known}
+    return known + [p for p in new if p["id"] not in seen and not seen.add(p["id"])]
+
+
+class ChatState(TypedDict, total=False):
+    messages: Annotated[list[dict], operator.add]  # {"role": user|assistant|tool, "content", "tool", "args"}
+    papers: Annotated[list[dict], add_papers_in_order]  # {"id", "title", "year", "authors"}
+    claims: Annotated[list[dict], operator.add]  # VerifiedClaim dumps
+    pending: dict  # the ChatStep being run
+    tool_calls: int  # tool calls in the current turn

@@ -21,7 +21,7 @@ def test_every_setting_is_documented_in_env_example():
 
 def test_langgraph_json_graphs_load():
     config = json.loads((ROOT / "langgraph.json").read_text())
-    assert set(config["graphs"]) == {"research", "verifier"}
+    assert set(config["graphs"]) == {"research", "verifier", "chat"}
     for name, target in config["graphs"].items():
         path, attribute = target.split(":")
         spec = importlib.util.spec_from_file_location(f"langgraph_{name}", ROOT / path)
