@@ -1,9 +1,9 @@
 """Pieces of the chat graph: the order papers are met in, the citation guard, and tools that fail."""
 
 from agent.chat_graph import CitationGuard, conversation_block, papers_block
-from agent.state import add_papers_in_order
 from agent.chat_tools import ToolFailed, find_paper, search_library
 from agent.records import ChatStep
+from agent.state import add_papers_in_order
 
 
 def test_papers_keep_the_order_they_were_met_in():
