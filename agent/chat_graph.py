@@ -10,6 +10,8 @@ the papers met in order, the claims checked) is checkpointed per thread, so a th
 
 from __future__ import annotations
 
+import re
+
 from langgraph.errors import GraphInterrupt
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
@@ -17,20 +19,35 @@ from langgraph.types import interrupt
 
 from agent import chat_tools
 from agent.citations import cited_paper_ids, drop_unknown_papers
+from agent.claim_text import overlap
 from agent.nodes.common import Services, emit, tracked
 from agent.records import ChatStep
 from agent.state import ChatState
 from prompts import render
 from tools.llm.base import InvalidModelOutput
+from tools.text import split_sentences
 
 MAX_TOOL_CALLS_PER_TURN = 4
 CONVERSATION_MESSAGES = 16
 TOOL_RESULT_CHARS = 1500
 
 
-def papers_block(papers: list[dict]) -> str:
-    return "\n".join(f"[{i}] arXiv:{p['id']} {p['title']} ({p.get('year') or 'n.d.'})"
-                     for i, p in enumerate(papers, 1)) or "(none yet)"
+def papers_block(papers: list[dict], focus: str = "") -> str:
+    """The thread's papers, numbered; with a focus (the user's message), each with its abstract sentence that
+    shares the most words with it, so "which of those used PAWS-X?" can be answered from the list."""
+    lines = []
+    for i, p in enumerate(papers, 1):
+        line = f"[{i}] arXiv:{p['id']} {p['title']} ({p.get('year') or 'n.d.'})"
+        if focus and p.get("abstract"):
+            best = max(split_sentences(p["abstract"]) or [""], key=lambda sentence: overlap(focus, sentence))
+            if overlap(focus, best) > 0:
+                line += f" — “{best}”"
+        lines.append(line)
+    return "\n".join(lines) or "(none yet)"
+
+
+def _last_user_message(state: ChatState) -> str:
+    return next((m["content"] for m in reversed(state.get("messages", [])) if m["role"] == "user"), "")
 
 
 def claims_block(claims: list[dict]) -> str:
@@ -49,7 +66,8 @@ def conversation_block(messages: list[dict]) -> str:
 
 
 def _paper_record(paper) -> dict:
-    return {"id": paper.id, "title": paper.title, "year": paper.year, "authors": paper.authors[:3]}
+    return {"id": paper.id, "title": paper.title, "year": paper.year, "authors": paper.authors[:3],
+            "abstract": paper.abstract}
 
 
 @tracked("chat.decide")
@@ -59,7 +77,7 @@ def decide(state: ChatState, services: Services, runtime: Runtime) -> dict:
     tools = "\n".join(f"- {line}" for line in chat_tools.TOOL_DESCRIPTIONS.values()) + "\n- answer: reply to the user"
     try:
         step = services.provider.structured(
-            render("chat_step", tools=tools, papers=papers_block(state.get("papers", [])),
+            render("chat_step", tools=tools, papers=papers_block(state.get("papers", []), _last_user_message(state)),
                    claims=claims_block(state.get("claims", [])), conversation=conversation_block(state["messages"])),
             ChatStep, max_tokens=300)
     except InvalidModelOutput as exc:
@@ -77,9 +95,18 @@ def _approve(payload: dict) -> bool:
     return bool(answer.get("approve")) if isinstance(answer, dict) else bool(answer)
 
 
+def resolve_list_number(paper_id: str, papers: list[dict]) -> str:
+    """"2" or "[2]" means the thread's second paper (small models answer with the list number)."""
+    match = re.fullmatch(r"\[?(\d{1,2})\]?", paper_id.strip())
+    if match and 1 <= int(match.group(1)) <= len(papers):
+        return papers[int(match.group(1)) - 1]["id"]
+    return paper_id
+
+
 @tracked("chat.tool")
 def run_tool(state: ChatState, services: Services, runtime: Runtime) -> dict:
     step = ChatStep.model_validate(state["pending"])
+    step.paper_id = resolve_list_number(step.paper_id, state.get("papers", []))
     args = {k: v for k, v in step.model_dump(exclude={"action"}).items() if v not in ("", [], False)}
     if step.action not in ("start_experiment",):
         args.pop("task", None)
@@ -141,7 +168,7 @@ class CitationGuard:
 
 @tracked("chat.answer")
 def answer(state: ChatState, services: Services, runtime: Runtime) -> dict:
-    messages = render("chat_answer", papers=papers_block(state.get("papers", [])),
+    messages = render("chat_answer", papers=papers_block(state.get("papers", []), _last_user_message(state)),
                       claims=claims_block(state.get("claims", [])), conversation=conversation_block(state["messages"]))
     guard = CitationGuard({p["id"] for p in state.get("papers", [])}, services)
     shown = []
