@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from agent import chat_cli, library_cli
-from agent.errors import AgentError
+from agent.errors import AgentError, InputError
 from agent.eval_cli import eval_app
 from agent.experiment_cli import experiment_app
 from agent.report_cli import report_app
@@ -47,7 +47,7 @@ def _settings(provider: str | None, model: str | None, offline: bool | None, dat
 
 @app.command()
 def ask(
-    question: str = typer.Argument(..., help="The research question."),
+    question: Optional[str] = typer.Argument(None, help="The research question."),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory for report.md and report.json."),
     provider: Optional[str] = typer.Option(None, help="local | openai (default: AGENT_PROVIDER)."),
     model: Optional[str] = typer.Option(None, help="Model name or GGUF path (default: AGENT_MODEL)."),
@@ -56,22 +56,35 @@ def ask(
     max_papers: Optional[int] = typer.Option(None, help="Papers to read (default: AGENT_MAX_PAPERS)."),
     yes: bool = typer.Option(False, "--yes", help="Approve a proposed experiment without asking."),
     no_experiments: bool = typer.Option(False, "--no-experiments", help="Never propose an experiment."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Call the model even for requests answered before."),
+    resume: Optional[str] = typer.Option(None, "--resume", help="Finish the run RUN_ID from its last checkpoint."),
 ) -> None:
     """Answer a research question with a cited, verified report."""
     from agent.progress import RunProgress
-    from agent.runner import default_out_dir, run_research, validate_question
+    from agent.runner import default_out_dir, new_run_id, resume_target, run_research, validate_question
     from agent.services import Services
 
-    question = validate_question(question)
     settings = _settings(provider, model, offline, data_dir, max_papers)
-    out_dir = out or default_out_dir(question)
+    if no_cache:
+        settings = settings.model_copy(update={"cache_responses": False})
     services = Services(settings=settings)
-    console.print(f"[bold]question:[/bold] {question}")
-    console.print(f"[dim]provider {settings.provider} · model {settings.model} · data {settings.data_dir}[/dim]")
+    if resume:
+        if question:
+            raise InputError("give either a question or --resume RUN_ID, not both")
+        question, out_dir = resume_target(resume, services)
+        run_id = resume
+    else:
+        question = validate_question(question or "")
+        out_dir = out or default_out_dir(question)
+        run_id = new_run_id()
+    console.print(f"[bold]question:[/bold] {escape(question)}", soft_wrap=True)
+    console.print(f"[dim]run {run_id}{' (resumed)' if resume else ''} · provider {settings.provider} · model "
+                  f"{settings.model} · data {settings.data_dir}[/dim]", soft_wrap=True)
     policy = "no" if no_experiments else "yes" if yes else "ask"
     with RunProgress(console, settings.max_papers) as progress:
         report = run_research(question, services, out_dir, on_event=progress.on_event, experiments=policy,
-                              on_interrupt=lambda payload: _approve_experiment(payload, progress))
+                              on_interrupt=lambda payload: _approve_experiment(payload, progress),
+                              run_id=run_id, resume=bool(resume))
     _print_summary(report, out_dir)
 
 
@@ -133,7 +146,8 @@ def _print_summary(report, out_dir: Path) -> None:
     stdout.print(f"\n[bold]Answer[/bold]\n{report.answer}\n")
     usage = report.usage
     stdout.print(f"papers read {report.method.papers_read} · claims {len(report.claims)} · "
-                 f"review {report.review.score}/5 · {usage.llm_calls} model calls · "
+                 f"review {report.review.score}/5 · {usage.llm_calls} model calls"
+                 f"{f' ({usage.cached_calls} more from the cache)' if usage.cached_calls else ''} · "
                  f"{usage.prompt_tokens}+{usage.completion_tokens} tokens · {usage.wall_seconds:.0f} s")
     for label, name in (("report", "report.html"), ("", "report.md"), ("json", "report.json")):
         stdout.print(f"{label + ':' if label else '':<8}{out_dir / name}", soft_wrap=True, highlight=False)

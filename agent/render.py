@@ -63,7 +63,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
               f"- Claims extracted: {m.claims_extracted}; verified: {m.claims_verified} "
               f"({', '.join(f'{k}: {v}' for k, v in m.verdicts.items())})",
               "- Models: " + "; ".join(f"{role} `{name}`" for role, name in m.models.items()),
-              f"- Model calls: {report.usage.llm_calls}; tokens: {report.usage.prompt_tokens} prompt + "
+              f"- Model calls: {report.usage.llm_calls} (and {report.usage.cached_calls} answered from the cache); tokens: {report.usage.prompt_tokens} prompt + "
               f"{report.usage.completion_tokens} completion; wall time {report.usage.wall_seconds:.0f} s", ""]
     if report.provider.calibrated:
         lines += [f"> Confidences are calibrated for `{report.provider.model}` (label biases and a temperature "

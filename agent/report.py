@@ -84,6 +84,7 @@ class Review(BaseModel):
 
 class NodeUsageReport(BaseModel):
     llm_calls: int
+    cached_calls: int = Field(0, description="calls answered from the response cache (no model call)")
     prompt_tokens: int
     completion_tokens: int
     llm_seconds: float = Field(description="time inside model calls (not waiting for the model)")
@@ -92,6 +93,7 @@ class NodeUsageReport(BaseModel):
 
 class Usage(BaseModel):
     llm_calls: int
+    cached_calls: int = Field(0, description="calls answered from the response cache (no model call)")
     prompt_tokens: int
     completion_tokens: int
     wall_seconds: float

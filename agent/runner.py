@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -31,31 +32,62 @@ def default_out_dir(question: str) -> Path:
 def run_research(question: str, services: Services, out_dir: Path,
                  on_event: Callable[[dict], None] | None = None,
                  experiments: str = "ask",
-                 on_interrupt: Callable[[dict], object] | None = None) -> Report:
-    """Run the research graph to its report.
+                 on_interrupt: Callable[[dict], object] | None = None,
+                 run_id: str | None = None, resume: bool = False) -> Report:
+    """Run the research graph to its report, checkpointed under `run_id` (default: a new id).
 
     `experiments`: "ask" (the graph interrupts for approval and `on_interrupt(payload)` answers; with no
-    callback the experiment is declined), "yes" (approved up front) or "no" (never proposed)."""
-    from langgraph.checkpoint.memory import InMemorySaver
+    callback the experiment is declined), "yes" (approved up front) or "no" (never proposed).
+    `resume`: continue the checkpointed run `run_id` from where it stopped; finished steps are not redone."""
     from langgraph.types import Command
 
     from agent.research_graph import build_research_graph
+    from agent.run_store import RunStore
 
     question = validate_question(question)
+    run_id = run_id or new_run_id()
     _ = services.provider  # load the model (or fail with one clear line) before any work starts
-    graph = build_research_graph(checkpointer=InMemorySaver())
-    config = {"configurable": {"thread_id": str(out_dir)}}
-    pending: object = {"question": question, "out_dir": str(out_dir), "experiment_policy": experiments}
-    while pending is not None:
-        interrupts = []
-        for mode, chunk in graph.stream(pending, config, context=services, stream_mode=["custom", "updates"]):
-            if mode == "custom" and on_event is not None:
-                on_event(chunk)
-            elif mode == "updates" and "__interrupt__" in chunk:
-                interrupts.extend(chunk["__interrupt__"])
-        pending = None
-        if interrupts:
-            payload = interrupts[0].value
-            answer = on_interrupt(payload) if on_interrupt is not None else {"approve": False}
+    store = RunStore(services.settings.data_dir / "runs.sqlite")
+    try:
+        graph = build_research_graph(checkpointer=store.checkpointer)
+        config = {"configurable": {"thread_id": run_id}}
+        if resume:
+            pending: object = None
+            interrupted = graph.get_state(config).interrupts
+            if interrupted:
+                answer = on_interrupt(interrupted[0].value) if on_interrupt is not None else {"approve": False}
+                pending = Command(resume=answer)
+        else:
+            store.start(run_id, question, out_dir)
+            pending = {"question": question, "out_dir": str(out_dir), "experiment_policy": experiments}
+        while True:
+            interrupts = []
+            for mode, chunk in graph.stream(pending, config, context=services, stream_mode=["custom", "updates"]):
+                if mode == "custom" and on_event is not None:
+                    on_event(chunk)
+                elif mode == "updates" and "__interrupt__" in chunk:
+                    interrupts.extend(chunk["__interrupt__"])
+            if not interrupts:
+                break
+            answer = on_interrupt(interrupts[0].value) if on_interrupt is not None else {"approve": False}
             pending = Command(resume=answer)
+        store.finish(run_id)
+    finally:
+        store.close()
     return Report.model_validate_json((out_dir / "report.json").read_text(encoding="utf-8"))
+
+
+def new_run_id() -> str:
+    return f"{datetime.now().strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+
+
+def resume_target(run_id: str, services: Services) -> tuple[str, Path]:
+    """The question and output directory of a checkpointed run."""
+    from agent.run_store import RunStore
+
+    store = RunStore(services.settings.data_dir / "runs.sqlite")
+    try:
+        info = store.get(run_id)
+    finally:
+        store.close()
+    return info.question, Path(info.out_dir)

@@ -78,6 +78,10 @@ class Settings(BaseSettings):
         0.0, ge=0.0, description="Experiments the research graph may start without asking (estimated minutes)."
     )
 
+    cache_responses: bool = Field(
+        True, description="Answer repeated model calls from the on-disk response cache (--no-cache: off)."
+    )
+
     max_papers: int = Field(6, ge=1, le=50, description="Papers read (claims extracted) per run.")
     max_claims_per_paper: int = Field(3, ge=1, le=10)
     max_claims: int = Field(16, ge=1, le=200, description="Claims verified per run.")

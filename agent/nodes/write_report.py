@@ -39,12 +39,12 @@ def _title(question: str) -> str:
 
 
 def _usage(services: Services) -> Usage:
-    per_node = {name: NodeUsageReport(llm_calls=u.llm_calls, prompt_tokens=u.prompt_tokens,
+    per_node = {name: NodeUsageReport(llm_calls=u.llm_calls, cached_calls=u.cached_calls, prompt_tokens=u.prompt_tokens,
                                       completion_tokens=u.completion_tokens, llm_seconds=round(u.llm_seconds, 2),
                                       wall_seconds=round(u.wall_seconds, 2))
                 for name, u in sorted(services.tracker.per_node.items())}
     total = services.tracker.totals()
-    return Usage(llm_calls=total.llm_calls, prompt_tokens=total.prompt_tokens, completion_tokens=total.completion_tokens,
+    return Usage(llm_calls=total.llm_calls, cached_calls=total.cached_calls, prompt_tokens=total.prompt_tokens, completion_tokens=total.completion_tokens,
                  wall_seconds=round(services.elapsed(), 2), per_node=per_node)
 
 

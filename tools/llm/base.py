@@ -50,6 +50,7 @@ class ChatResult:
 @dataclass
 class NodeUsage:
     llm_calls: int = 0
+    cached_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     llm_seconds: float = 0.0
@@ -71,6 +72,10 @@ class UsageTracker:
             usage.completion_tokens += result.completion_tokens
             usage.llm_seconds += seconds
 
+    def record_cache_hit(self, node: str) -> None:
+        with self._lock:
+            self.per_node[node].cached_calls += 1
+
     def record_wall(self, node: str, seconds: float) -> None:
         with self._lock:
             self.per_node[node].wall_seconds += seconds
@@ -80,6 +85,7 @@ class UsageTracker:
             total = NodeUsage()
             for usage in self.per_node.values():
                 total.llm_calls += usage.llm_calls
+                total.cached_calls += usage.cached_calls
                 total.prompt_tokens += usage.prompt_tokens
                 total.completion_tokens += usage.completion_tokens
                 total.llm_seconds += usage.llm_seconds
@@ -143,6 +149,7 @@ class LLMProvider:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._call_lock = threading.Lock() if self.serial_calls else contextlib.nullcontext()
+        self.cache = None  # a ResponseCache, set by the factory when responses are cached
 
     # -- backend hook -------------------------------------------------------------------------
     def _chat(self, messages: list[Message], *, json_schema: dict | None, schema_name: str,
@@ -151,6 +158,19 @@ class LLMProvider:
 
     # -- calls the graphs make ----------------------------------------------------------------
     def _timed_chat(self, messages: list[Message], **kwargs) -> ChatResult:
+        key = None
+        if self.cache is not None:
+            key = self.cache.key(self.name, self.model, messages, kwargs)
+            cached = self.cache.get(key)
+            if cached is not None:
+                self.tracker.record_cache_hit(current_node.get())
+                return cached
+        result = self._uncached_chat(messages, **kwargs)
+        if key is not None:
+            self.cache.put(key, result)
+        return result
+
+    def _uncached_chat(self, messages: list[Message], **kwargs) -> ChatResult:
         with self._call_lock:
             started = time.perf_counter()
             result = self._chat(messages, **kwargs)

@@ -7,6 +7,15 @@ from tools.llm.base import LLMProvider, UsageTracker
 
 
 def make_provider(settings: Settings, tracker: UsageTracker | None = None) -> LLMProvider:
+    provider = _backend(settings, tracker)
+    if settings.cache_responses:
+        from tools.llm.cache import ResponseCache
+
+        provider.cache = ResponseCache(settings.cache_dir / "llm")
+    return provider
+
+
+def _backend(settings: Settings, tracker: UsageTracker | None) -> LLMProvider:
     common = {"tracker": tracker, "seed": settings.seed, "temperature": settings.temperature,
               "max_tokens": settings.max_tokens}
     if settings.provider == "openai":
