@@ -24,8 +24,23 @@ class Services:
     provider_override: LLMProvider | None = None
     started_at: float = field(default_factory=time.perf_counter)
 
+    budget_stop: str | None = None  # the budget that ended the run, once one is reached
+    skipped: list[str] = field(default_factory=list)  # steps not done because of it
+
     def elapsed(self) -> float:
         return time.perf_counter() - self.started_at
+
+    def check_budget(self) -> str | None:
+        """The budget this run has used up, if any (checked before each step)."""
+        if self.budget_stop is None:
+            s, used = self.settings, self.tracker.totals()
+            if s.budget_model_calls is not None and used.llm_calls >= s.budget_model_calls:
+                self.budget_stop = f"the model-call budget ({s.budget_model_calls} calls, AGENT_BUDGET_MODEL_CALLS)"
+            elif s.budget_tokens is not None and used.prompt_tokens + used.completion_tokens >= s.budget_tokens:
+                self.budget_stop = f"the token budget ({s.budget_tokens} tokens, AGENT_BUDGET_TOKENS)"
+            elif s.budget_wall_seconds is not None and self.elapsed() >= s.budget_wall_seconds:
+                self.budget_stop = f"the time budget ({s.budget_wall_seconds:.0f} s, AGENT_BUDGET_WALL_SECONDS)"
+        return self.budget_stop
 
     @cached_property
     def provider(self) -> LLMProvider:

@@ -82,6 +82,10 @@ class Settings(BaseSettings):
         True, description="Answer repeated model calls from the on-disk response cache (--no-cache: off)."
     )
 
+    budget_model_calls: int | None = Field(None, ge=1, description="Stop a run after this many model calls.")
+    budget_tokens: int | None = Field(None, ge=1, description="Stop a run after this many prompt + completion tokens.")
+    budget_wall_seconds: float | None = Field(None, gt=0, description="Stop a run after this many seconds.")
+
     max_papers: int = Field(6, ge=1, le=50, description="Papers read (claims extracted) per run.")
     max_claims_per_paper: int = Field(3, ge=1, le=10)
     max_claims: int = Field(16, ge=1, le=200, description="Claims verified per run.")

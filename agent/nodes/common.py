@@ -11,14 +11,24 @@ from langgraph.runtime import Runtime
 from agent.services import Services, services_of
 from tools.llm.base import current_node
 
+# The report is always written (it says what the budget cut); a verification already started finishes.
+BUDGET_EXEMPT = {"report", "verify.gather", "verify.judge", "verify.aggregate"}
+
 
 def tracked(name: str) -> Callable:
-    """Attribute model calls and wall time inside the wrapped node to `name`."""
+    """Attribute model calls and wall time inside the wrapped node to `name`; skip it once a budget is spent."""
 
     def decorate(func: Callable) -> Callable:
         @functools.wraps(func)
         def wrapper(state: Any, runtime: Runtime) -> Any:
             services = services_of(runtime)
+            if name not in BUDGET_EXEMPT and services.check_budget():
+                first = not services.skipped
+                services.skipped.append(name)
+                if first:
+                    return {"warnings": warn(runtime, f"stopped by {services.budget_stop}; the remaining steps are "
+                                                      "skipped and the report is partial")}
+                return {}
             token = current_node.set(name)
             started = time.perf_counter()
             try:

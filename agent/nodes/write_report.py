@@ -77,6 +77,20 @@ def _report_claim(c: VerifiedClaim, texts: PaperTexts) -> ReportClaim:
     )
 
 
+def _unanswered(services: Services) -> str:
+    if services.budget_stop:
+        return (f"This run stopped at {services.budget_stop} before an answer was written; the claims verified "
+                "so far are below.")
+    return ""
+
+
+def _budget_note(services: Services) -> list[str]:
+    if not services.budget_stop:
+        return []
+    steps = ", ".join(f"{name} ×{count}" for name, count in Counter(services.skipped).items())
+    return [f"Partial report: the run stopped at {services.budget_stop}. Not done: {steps}."]
+
+
 def build_report(state: ResearchState, services: Services) -> Report:
     claims = sorted_claims(state.get("verified", []))
     known = {p.id: p for p in state.get("papers", [])} | {p.id: p for p in state.get("candidates", [])}
@@ -87,7 +101,7 @@ def build_report(state: ResearchState, services: Services) -> Report:
         paper = services.library.get_paper(paper_id)
         if paper is not None:
             known[paper_id] = paper
-    answer, dropped = drop_unknown_papers(state.get("answer", ""), set(known))
+    answer, dropped = drop_unknown_papers(state.get("answer", "") or _unanswered(services), set(known))
     warnings = list(dict.fromkeys(state.get("warnings", [])))
     if dropped:
         warnings.append(f"the answer named papers that are in no reference ({', '.join(dropped)}); they were removed")
@@ -118,7 +132,7 @@ def build_report(state: ResearchState, services: Services) -> Report:
         review=Review(score=round(statistics.mean(scores), 2) if scores else None,
                       spread=round(statistics.pstdev(scores), 2) if scores else None,
                       rubric=rubric(), reviewers=reviewers),
-        limitations=state.get("limitations", []),
+        limitations=_budget_note(services) + state.get("limitations", []),
         warnings=warnings,
         usage=_usage(services),
         provider=ProviderInfo(name=provider.name, model=provider.model,
