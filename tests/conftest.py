@@ -61,3 +61,22 @@ def model_cache(tmp_path_factory) -> Path:
     cache = tmp_path_factory.mktemp("hf-models")
     converted_e5_small(cache)
     return cache
+
+
+# -- `pytest -m faults`: one summary line of the faults injected, survived and the work lost ----------------
+_fault_outcomes: dict[str, str] = {}
+
+
+def pytest_runtest_logreport(report):
+    if "faults" in report.keywords and (report.when == "call" or report.outcome != "passed"):
+        if report.when == "call" or report.nodeid not in _fault_outcomes:
+            _fault_outcomes[report.nodeid] = report.outcome
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _fault_outcomes:
+        return
+    injected = len([o for o in _fault_outcomes.values() if o != "skipped"])
+    survived = sum(o == "passed" for o in _fault_outcomes.values())
+    terminalreporter.write_line(f"faults injected: {injected}, survived: {survived}, work lost: {injected - survived} "
+                                "(a fault that was not survived counts as work lost)")

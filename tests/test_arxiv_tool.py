@@ -173,6 +173,7 @@ def test_other_client_errors_are_not_retried(server):
 
 
 # -- faults -------------------------------------------------------------------------------------------
+@pytest.mark.faults
 def test_429_then_success_backs_off(server):
     server.inject(status=429)
     papers = make_tool(server, backoff_seconds=0.2).lookup(["1605.08386"])
@@ -181,6 +182,7 @@ def test_429_then_success_backs_off(server):
     assert second.time - first.time >= 0.2 - 0.01
 
 
+@pytest.mark.faults
 def test_retry_after_is_honoured(server):
     server.inject(status=503, retry_after="1")
     assert make_tool(server, backoff_seconds=0.01).lookup(["1605.08386"])
@@ -188,6 +190,7 @@ def test_retry_after_is_honoured(server):
     assert second.time - first.time >= 1.0 - 0.01
 
 
+@pytest.mark.faults
 def test_retry_after_beyond_the_cap_gives_up_at_once(server):
     server.inject(status=429, retry_after="3600")
     started = time.monotonic()
@@ -196,6 +199,7 @@ def test_retry_after_beyond_the_cap_gives_up_at_once(server):
     assert len(server.requests) == 1 and time.monotonic() - started < 1
 
 
+@pytest.mark.faults
 def test_5xx_every_time_is_unavailable(server):
     server.inject(status=502, times=10)
     with pytest.raises(ArxivUnavailable, match="3 tries.*HTTP 502"):
@@ -203,12 +207,14 @@ def test_5xx_every_time_is_unavailable(server):
     assert len(server.requests) == 3
 
 
+@pytest.mark.faults
 def test_timeout_then_success(server):
     server.inject(delay=2.0)
     papers = make_tool(server, timeout=0.2).lookup(["1707.08567"])
     assert [paper.id for paper in papers] == ["1707.08567"] and len(server.requests) == 2
 
 
+@pytest.mark.faults
 def test_timeout_every_time_is_unavailable_in_bounded_time(server):
     server.inject(delay=5.0, times=10)
     started = time.monotonic()
@@ -218,6 +224,7 @@ def test_timeout_every_time_is_unavailable_in_bounded_time(server):
     assert len(server.requests) == 3
 
 
+@pytest.mark.faults
 def test_malformed_feed_twice_is_an_error(server):
     server.inject(body="<feed><entry>broken", times=2)
     with pytest.raises(ArxivMalformedResponse, match="malformed"):
@@ -225,18 +232,21 @@ def test_malformed_feed_twice_is_an_error(server):
     assert len(server.requests) == 2
 
 
+@pytest.mark.faults
 def test_malformed_feed_once_then_success(server):
     server.inject(body="<feed><entry>broken")
     assert [paper.id for paper in make_tool(server).lookup(["1605.08386"])] == ["1605.08386"]
     assert len(server.requests) == 2
 
 
+@pytest.mark.faults
 def test_html_instead_of_a_feed_is_malformed(server):
     server.inject(body="<html><body>Service maintenance</body></html>", times=2)
     with pytest.raises(ArxivMalformedResponse, match="other than a result feed"):
         make_tool(server).search("testing", max_results=10)
 
 
+@pytest.mark.faults
 def test_empty_page_midway_is_retried_then_paging_stops(server):
     empty_feed = server.recorded_body(id_list="0000.0000")
     server.inject()  # the first page as recorded
@@ -251,6 +261,7 @@ def test_empty_page_midway_is_retried_then_paging_stops(server):
     assert server.params("start") == ["0", "10", "10"]
 
 
+@pytest.mark.faults
 def test_unreachable_endpoint_fails_quickly():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -289,6 +300,7 @@ def test_expired_cache_entry_is_refetched(server, tmp_path):
     assert json.loads(path.read_text())["fetched_at"] > entry["fetched_at"] + 60
 
 
+@pytest.mark.faults
 @pytest.mark.parametrize("garbage", ["{not json", '["a list"]', '{"url": 1}', ""])
 def test_corrupt_cache_file_is_ignored_and_replaced(server, tmp_path, garbage):
     tool = make_tool(server, tmp_path)

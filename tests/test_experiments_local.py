@@ -47,6 +47,7 @@ def test_tiny_run_succeeds_and_writes_metrics(manager):
     assert not new and again.job_id == record.job_id and again.status == "SUCCEEDED"
 
 
+@pytest.mark.faults
 def test_worker_that_fails_is_failed_with_its_stderr_tail(manager, tmp_path):
     record, _ = manager.submit(tiny_spec(model=str(tmp_path / "no-such-model")))
     record = manager.wait(record.job_id, first_poll=0.5, max_poll=1, timeout=120)
@@ -55,6 +56,7 @@ def test_worker_that_fails_is_failed_with_its_stderr_tail(manager, tmp_path):
     assert manager.metrics(record.job_id) is None
 
 
+@pytest.mark.faults
 def test_worker_past_its_hard_timeout_is_killed(manager):
     record, _ = manager.submit(tiny_spec(resources={"timeout_minutes": 0.05}))  # 3 s: still importing torch
     record = manager.wait(record.job_id, first_poll=0.5, max_poll=1, timeout=60)
@@ -63,6 +65,7 @@ def test_worker_past_its_hard_timeout_is_killed(manager):
     assert _gone(worker_pid)
 
 
+@pytest.mark.faults
 def test_cancel_kills_the_worker_and_a_resubmit_starts_again(manager):
     spec = tiny_spec(seeds=[7])
     record, _ = manager.submit(spec)
@@ -88,6 +91,7 @@ def test_unknown_job_is_a_clear_error(manager):
         manager.refresh("xnli-nope")
 
 
+@pytest.mark.faults
 def test_supervisor_killed_with_no_result_is_failed(manager):
     record, _ = manager.submit(tiny_spec(seeds=[9]))
     os.kill(record.backend_ref["pid"], 9)

@@ -76,6 +76,7 @@ def test_tiny_run_through_ray_jobs_on_a_logical_gpu(manager):
     assert not new and again.job_id == record.job_id
 
 
+@pytest.mark.faults
 def test_gpu_request_that_no_node_can_meet_hits_our_pending_timeout(manager):
     spec = tiny_spec(backend="ray", seeds=[3], resources={"gpus": 2, "memory_gb": 1, "pending_timeout_minutes": 0.1})
     record, _ = manager.submit(spec)
@@ -84,6 +85,7 @@ def test_gpu_request_that_no_node_can_meet_hits_our_pending_timeout(manager):
     assert "2 GPU(s)" in record.reason
 
 
+@pytest.mark.faults
 def test_failing_worker_on_ray_is_failed_with_its_log_tail(manager, tmp_path):
     record, _ = manager.submit(tiny_spec(backend="ray", model=str(tmp_path / "missing"), resources={"memory_gb": 1}))
     record = manager.wait(record.job_id, first_poll=1, max_poll=2, timeout=180)

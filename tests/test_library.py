@@ -45,6 +45,7 @@ def test_snapshot_index_uses_every_bundled_paper(data_dir):
     assert "2003.11080" in [hit.paper_id for hit in hits]  # XTREME
 
 
+@pytest.mark.faults
 def test_unusable_store_is_a_clear_error(tmp_path):
     blocker = tmp_path / "chroma"
     blocker.write_text("a file where a directory should be")
@@ -130,6 +131,7 @@ def test_client_server_mode_against_a_real_chroma_server(chroma_server, tmp_path
     assert not (tmp_path / "unused").exists(), "server mode writes nothing to the local data dir"
 
 
+@pytest.mark.faults
 def test_unreachable_chroma_server_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="AGENT_CHROMA_URL"):
         PaperLibrary(tmp_path / "chroma", default_embedder(), chroma_url="http://127.0.0.1:9")

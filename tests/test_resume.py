@@ -11,6 +11,8 @@ import sys
 import threading
 from collections import Counter
 
+import pytest
+
 from tests.conftest import EXAMPLE_QUESTION, TEST_API_KEY
 from tests.support.chat_server import Reply, ScriptedChatServer, _schema_name, research_script
 
@@ -19,6 +21,7 @@ def _kind(request: dict) -> str:
     return "label" if request.get("logprobs") else _schema_name(request) or "text"
 
 
+@pytest.mark.faults
 def test_killed_run_resumes_without_repeating_model_calls(tmp_path):
     stalled = threading.Event()
 

@@ -23,6 +23,7 @@ class Reply:
     top_logprobs: list[tuple[str, float]] = field(default_factory=list)
     status: int = 200
     delay: float = 0.0
+    headers: dict = field(default_factory=dict)
 
 
 Script = Callable[[dict], Reply]
@@ -38,9 +39,11 @@ class ScriptedChatServer:
             def log_message(self, *args) -> None:
                 pass
 
-            def _send(self, status: int, payload: dict) -> None:
+            def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -62,7 +65,7 @@ class ScriptedChatServer:
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.status != 200:
-                    self._send(reply.status, {"error": {"message": reply.content or "scripted error"}})
+                    self._send(reply.status, {"error": {"message": reply.content or "scripted error"}}, reply.headers)
                     return
                 if request.get("stream"):
                     self._stream(request, reply)
