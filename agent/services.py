@@ -62,7 +62,8 @@ class Services:
         from tools.embeddings import default_embedder
         from tools.library import PaperLibrary
 
-        return PaperLibrary(self.settings.chroma_dir, default_embedder(), chroma_url=self.settings.chroma_url)
+        return PaperLibrary(self.settings.chroma_dir, default_embedder(), chroma_url=self.settings.chroma_url,
+                            lock_timeout=self.settings.library_lock_timeout)
 
     @cached_property
     def arxiv(self):

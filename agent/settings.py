@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(
         None, description="A Chroma server (`chroma run`), e.g. http://127.0.0.1:8000; unset: a store in the data dir."
     )
+    library_lock_timeout: float = Field(
+        1800.0, gt=0, description="Seconds to wait for another process using the same library (data dir) to finish."
+    )
     arxiv_endpoint: str | None = Field(
         None, description="arXiv API query URL with `{}` for the parameters (a mirror or a test server)."
     )

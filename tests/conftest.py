@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 os.environ["AGENT_OFFLINE"] = "1"
+os.environ["AGENT_LIBRARY_LOCK_TIMEOUT"] = "120"  # a test that shares a store across processes fails, not hangs
 os.environ["AGENT_CACHE_RESPONSES"] = "0"  # tests count the calls that reach the server; cache tests opt in
 os.environ["AGENT_ENV_FILE"] = ""  # a developer's .env must not leak into the tests
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

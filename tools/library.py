@@ -101,8 +101,9 @@ def _paper_from_metadata(meta: dict, abstract: str) -> Paper:
                  categories=list(categories), source=meta.get("source", ""))
 
 
-def open_chroma_client(chroma_dir: Path, chroma_url: str | None = None):
-    """A persistent client on `chroma_dir`, or an HTTP client when a Chroma server URL is set."""
+def open_chroma_client(chroma_dir: Path, chroma_url: str | None = None, lock_timeout: float = 1800.0):
+    """A persistent client on `chroma_dir` (this process's alone: see `tools.store_lock`), or an HTTP client
+    when a Chroma server URL is set."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -114,19 +115,25 @@ def open_chroma_client(chroma_dir: Path, chroma_url: str | None = None):
                                        ssl=parsed.scheme == "https", settings=settings)
         except Exception as exc:  # connection refused, wrong server, version mismatch
             raise ConfigError(f"cannot reach the Chroma server at {chroma_url} (AGENT_CHROMA_URL): {exc}") from None
+    from tools.store_lock import lock_store
+
     try:
+        lock_store(chroma_dir, lock_timeout)
         chroma_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(chroma_dir), settings=settings)
+    except ConfigError:
+        raise
     except Exception as exc:  # chromadb raises many types for a damaged or locked store
         raise ConfigError(f"cannot open the Chroma library at {chroma_dir}: {exc}") from None
 
 
 class PaperLibrary:
-    def __init__(self, chroma_dir: Path, embedder: MiniLMEmbedder, chroma_url: str | None = None) -> None:
+    def __init__(self, chroma_dir: Path, embedder: MiniLMEmbedder, chroma_url: str | None = None,
+                 lock_timeout: float = 1800.0) -> None:
         self.embedder = embedder
         self.location = chroma_url or str(chroma_dir)
         with CHROMA_LOCK:
-            self.client = open_chroma_client(chroma_dir, chroma_url)
+            self.client = open_chroma_client(chroma_dir, chroma_url, lock_timeout)
             try:
                 self.snapshot = self._collection(SNAPSHOT_COLLECTION)
                 self.passages = self._collection(LIBRARY_COLLECTION)
