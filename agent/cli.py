@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
 from pathlib import Path
@@ -26,8 +25,14 @@ console = Console(stderr=True)
 
 
 @app.callback()
-def _root() -> None:
-    """Keeps `ask` a subcommand (typer collapses a lone command into the root)."""
+def _root(
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress detail to stderr."),
+    log_json: bool = typer.Option(False, "--log-json", help="Log one JSON object a line to stderr."),
+) -> None:
+    """Research assistant for ML/NLP scientists. LangSmith tracing is on when LANGSMITH_TRACING=true is set."""
+    from agent.logs import configure_logging
+
+    configure_logging(verbose, log_json)
 
 
 app.add_typer(eval_app, name="eval")
@@ -154,7 +159,9 @@ def _print_summary(report, out_dir: Path) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from agent.logs import configure_logging
+
+    configure_logging()
     try:
         app()  # standalone: usage errors print themselves and exit 2
     except AgentError as exc:

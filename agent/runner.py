@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 import uuid
 from datetime import datetime
@@ -13,6 +15,7 @@ from agent.report import Report
 from agent.services import Services
 
 MAX_QUESTION_CHARS = 2000
+log = logging.getLogger(__name__)
 
 
 def validate_question(question: str) -> str:
@@ -46,6 +49,7 @@ def run_research(question: str, services: Services, out_dir: Path,
 
     question = validate_question(question)
     run_id = run_id or new_run_id()
+    log.info("run %s with settings %s", run_id, json.dumps(services.settings.public_dict(), default=str))
     _ = services.provider  # load the model (or fail with one clear line) before any work starts
     store = RunStore(services.settings.data_dir / "runs.sqlite")
     try:

@@ -228,3 +228,17 @@ def test_experiment_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     assert result.returncode == 2, result.stderr
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     _no_traceback(result)
+
+
+def test_log_json_writes_one_json_object_a_line_without_secrets(tmp_path, chat_server):
+    import json
+
+    result = _agent("--verbose", "--log-json", "ask", EXAMPLE_QUESTION, "--out", str(tmp_path / "out"), "--provider",
+                    "openai", "--offline", "--no-experiments", "--data-dir", str(tmp_path / "data"),
+                    env_extra={"OPENAI_BASE_URL": chat_server.base_url, "OPENAI_API_KEY": TEST_API_KEY,
+                               "AGENT_MODEL": "scripted"})
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    assert any("step done" in r["message"] and r["logger"] == "agent.nodes" for r in records)
+    assert any(r["message"].startswith("run ") and "openai_api_key_set" in r["message"] for r in records)
+    assert TEST_API_KEY not in result.stderr + result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from typing import Any, Callable
 
@@ -13,6 +14,9 @@ from tools.llm.base import current_node
 
 # The report is always written (it says what the budget cut); a verification already started finishes.
 BUDGET_EXEMPT = {"report", "verify.gather", "verify.judge", "verify.aggregate"}
+
+
+log = logging.getLogger("agent.nodes")
 
 
 def tracked(name: str) -> Callable:
@@ -34,8 +38,12 @@ def tracked(name: str) -> Callable:
             try:
                 return func(state, services, runtime)
             finally:
-                services.tracker.record_wall(name, time.perf_counter() - started)
+                elapsed = time.perf_counter() - started
+                services.tracker.record_wall(name, elapsed)
                 current_node.reset(token)
+                used = services.tracker.per_node.get(name)
+                log.info("%s step done in %.1f s (node total: %d model calls, %d cached)", name, elapsed,
+                         used.llm_calls if used else 0, used.cached_calls if used else 0)
 
         return wrapper
 
