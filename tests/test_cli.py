@@ -242,3 +242,13 @@ def test_log_json_writes_one_json_object_a_line_without_secrets(tmp_path, chat_s
     assert any("step done" in r["message"] and r["logger"] == "agent.nodes" for r in records)
     assert any(r["message"].startswith("run ") and "openai_api_key_set" in r["message"] for r in records)
     assert TEST_API_KEY not in result.stderr + result.stdout
+
+
+@pytest.mark.faults
+def test_index_of_a_non_utf8_file_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b"\xff\xfe\x00garbage\n")
+    result = _agent("index", "--jsonl", str(bad), "--data-dir", str(tmp_path / "data"))
+    assert result.returncode == 2 and "cannot read" in result.stderr and "utf-8" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    _no_traceback(result)
