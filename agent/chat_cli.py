@@ -6,6 +6,7 @@ short result. Ctrl-C cancels the current turn (not the session); Ctrl-D or /exit
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -35,6 +36,7 @@ class ChatSession:
         self.store, self.services, self.thread_id = store, services, thread_id
         self.graph = build_chat_graph(store.checkpointer)
         self.streaming = False
+        self.cancelled = False
 
     @property
     def config(self) -> dict:
@@ -76,16 +78,30 @@ class ChatSession:
 
         self.store.touch(self.thread_id, text)
         pending: object = {"messages": [{"role": "user", "content": text}], "tool_calls": 0, "pending": {}}
-        while pending is not None:
-            interrupts = []
-            for mode, chunk in self.graph.stream(pending, self.config, context=self.services,
-                                                 stream_mode=["custom", "updates"]):
-                if mode == "custom":
-                    self.on_event(chunk)
-                elif "__interrupt__" in chunk:
-                    interrupts.extend(chunk["__interrupt__"])
-            self._end_stream()
-            pending = Command(resume={"approve": self._ask(interrupts[0].value)}) if interrupts else None
+        self.cancelled = False
+        previous = signal.signal(signal.SIGINT, self._on_interrupt)
+        try:
+            while pending is not None:
+                interrupts = []
+                for mode, chunk in self.graph.stream(pending, self.config, context=self.services,
+                                                     stream_mode=["custom", "updates"]):
+                    if self.cancelled:  # the KeyboardInterrupt was swallowed inside the graph's machinery
+                        raise KeyboardInterrupt
+                    if mode == "custom":
+                        self.on_event(chunk)
+                    elif "__interrupt__" in chunk:
+                        interrupts.extend(chunk["__interrupt__"])
+                self._end_stream()
+                pending = Command(resume={"approve": self._ask(interrupts[0].value)}) if interrupts else None
+            if self.cancelled:
+                raise KeyboardInterrupt
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    def _on_interrupt(self, signum, frame) -> None:
+        """Ctrl-C during a turn: remember it (so it cannot be lost) and interrupt what runs now."""
+        self.cancelled = True
+        raise KeyboardInterrupt
 
     def _ask(self, payload: dict) -> bool:
         spec = payload["spec"]

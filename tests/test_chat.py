@@ -69,8 +69,8 @@ def test_a_conversation_is_remembered_across_sessions(chat_server, tmp_path):
     child.expect("assistant> ")
     child.expect(PROMPT)
 
-    _ask(child, "a slow question")  # the scripted server takes 3 s to answer it
-    time.sleep(1.0)
+    _ask(child, "a slow question")  # the scripted server takes 6 s to answer it
+    time.sleep(2.0)
     child.sendintr()
     child.expect("turn cancelled")
     child.expect(PROMPT)

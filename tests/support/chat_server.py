@@ -174,7 +174,7 @@ def research_script(request: dict) -> Reply:
     if name == "ChatStep":
         return Reply(json.dumps(_chat_step(text)))
     if request.get("stream"):
-        return Reply(_chat_answer(text), delay=3.0 if "slow" in _last_user_line(text).lower() else 0.0)
+        return Reply(_chat_answer(text), delay=6.0 if "slow" in _last_user_line(text).lower() else 0.0)
     if name == "ExperimentProposal":  # proposes a run only when the question asks for an experiment
         question = text.split("Research question:", 1)[-1].strip()
         return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",
