@@ -7,18 +7,10 @@ from datetime import datetime, timezone
 
 from agent.citations import cited_paper_ids
 from agent.nodes.review import rubric
+from agent.nodes.write_report import report_claim
 from agent.records import VERDICTS, VerifiedClaim
-from agent.report import (
-    MethodSummary,
-    ProviderInfo,
-    Report,
-    ReportClaim,
-    ReportEvidence,
-    ReportPaper,
-    Review,
-    Usage,
-)
-from agent.report_checks import claim_standing, computed_checks, is_verbatim
+from agent.report import MethodSummary, ProviderInfo, Report, ReportPaper, Review, Usage
+from agent.report_checks import computed_checks, is_verbatim
 from agent.services import Services
 from tools.embeddings import EMBEDDING_MODEL_NAME
 
@@ -44,12 +36,7 @@ def report_from_conversation(conversation: dict, services: Services) -> Report:
                              verdicts={v: verdicts.get(v, 0) for v in VERDICTS}, search_sources=["chat"],
                              models={"llm": services.provider.model, "embeddings": EMBEDDING_MODEL_NAME}),
         papers=[ReportPaper(id=p.id, title=p.title, authors=p.authors, year=p.year, url=p.url) for p in papers],
-        claims=[ReportClaim(id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
-                            confidence=c.confidence, calibrated=c.calibrated, also_in=c.also_in,
-                            evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance,
-                                                     probabilities=e.probabilities) for e in c.evidence],
-                            standing=claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence)),
-                            quote_verbatim=is_verbatim(c.quote, texts.get(c.paper_id, [])) if c.quote else None)
+        claims=[report_claim(c, lambda pid, quote: is_verbatim(quote, texts.get(pid, [])) if quote else None)
                 for c in claims],
         review=Review(score=None, spread=None, rubric=rubric(), reviewers=[]),
         limitations=["Written from a chat conversation: only the claims checked in it, no literature search plan "

@@ -6,6 +6,7 @@ import statistics
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from langgraph.runtime import Runtime
 
@@ -66,14 +67,15 @@ class PaperTexts:
         return is_verbatim(quote, texts) if texts else None
 
 
-def _report_claim(c: VerifiedClaim, texts: PaperTexts) -> ReportClaim:
+def report_claim(c: VerifiedClaim, verbatim: Callable[[str, str], bool | None]) -> ReportClaim:
+    """A verified claim as the report shows it, with its standing and whether its quote is verbatim."""
     return ReportClaim(
         id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
         confidence=c.confidence, calibrated=c.calibrated,
         evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance, probabilities=e.probabilities)
                   for e in c.evidence],
         also_in=c.also_in, standing=claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence)),
-        quote_verbatim=texts.verbatim(c.paper_id, c.quote),
+        quote_verbatim=verbatim(c.paper_id, c.quote),
     )
 
 
@@ -127,7 +129,7 @@ def build_report(state: ResearchState, services: Services) -> Report:
                     "embeddings": EMBEDDING_MODEL_NAME},
         ),
         papers=papers,
-        claims=[_report_claim(c, texts) for c in claims],
+        claims=[report_claim(c, texts.verbatim) for c in claims],
         experiments=state.get("experiments", []),
         review=Review(score=round(statistics.mean(scores), 2) if scores else None,
                       spread=round(statistics.pstdev(scores), 2) if scores else None,
