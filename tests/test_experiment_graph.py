@@ -93,3 +93,13 @@ def test_yes_approves_up_front_and_no_never_asks_the_model(settings, chat_server
     unrelated = graph.invoke({"question": "Which optimizer trains GPT-2 fastest?", "experiment_policy": "yes"},
                              {"configurable": {"thread_id": "u"}}, context=services)
     assert not unrelated.get("experiment_specs") and len(chat_server.requests) == before
+
+
+def test_broken_experiment_defaults_are_a_warning_not_a_crash(settings, tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("hyper_parameters: [unclosed\n")
+    graph = _proposal_graph()
+    final = graph.invoke({"question": ASKING, "experiment_policy": "yes"}, {"configurable": {"thread_id": "b"}},
+                         context=Services(settings=settings.model_copy(update={"experiment_defaults": broken})))
+    assert not final.get("experiment_specs")
+    assert any("is not valid YAML" in w for w in final["warnings"])

@@ -41,7 +41,10 @@ def spec_from_proposal(proposal: ExperimentProposal, defaults: dict | None = Non
 def experiment_defaults(path: Path | None) -> dict:
     if path is None:
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"AGENT_EXPERIMENT_DEFAULTS: {path} is not valid YAML ({str(exc).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"AGENT_EXPERIMENT_DEFAULTS: {path} is missing or not a mapping of spec fields")
     return data
