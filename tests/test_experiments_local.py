@@ -12,6 +12,7 @@ import pytest
 
 from agent.errors import InputError
 from tests.support.experiments import tiny_spec
+from tools.experiments.local_backend import process_alive
 from tools.experiments.manager import ExperimentManager
 from tools.experiments.worker import METRICS_PREFIX
 
@@ -22,11 +23,7 @@ def manager(tmp_path, model_cache):
 
 
 def _gone(pid: int) -> bool:
-    try:
-        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[-1].split()[0]
-    except OSError:
-        return True
-    return state == "Z"
+    return not process_alive(pid)
 
 
 def test_tiny_run_succeeds_and_writes_metrics(manager):

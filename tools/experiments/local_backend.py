@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_MODULE = "tools.experiments.supervise"
 
 
-def _alive(pid: int, marker: str) -> bool:
+def process_alive(pid: int, marker: str = "") -> bool:
     """The process runs (not a zombie) and is the one we started (its command line names `marker`)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -61,7 +61,7 @@ class LocalBackend:
         pid = record.backend_ref.get("pid")
         if pid in self._children:
             self._children[pid].poll()
-        return bool(pid) and _alive(pid, str(job_dir))
+        return bool(pid) and process_alive(pid, str(job_dir))
 
     def status(self, record: JobRecord, job_dir: Path) -> JobState:
         exit_path = job_dir / "exit.json"
@@ -92,7 +92,7 @@ class LocalBackend:
         worker = job_dir / "worker.json"
         if worker.exists():  # supervisor gone (or too slow): kill the worker's group ourselves
             pid = json.loads(worker.read_text(encoding="utf-8"))["pid"]
-            if _alive(pid, "tools.experiments.worker"):
+            if process_alive(pid, "tools.experiments.worker"):
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from agent.errors import ConfigError
 from tools.experiments.jobs import JobRecord, JobState, read_metrics, tail
+from tools.experiments.local_backend import process_alive
 
 _SLURM_STATES = {"PENDING": "PENDING", "REQUEUED": "PENDING", "CONFIGURING": "PENDING", "RUNNING": "RUNNING",
                  "COMPLETING": "RUNNING", "COMPLETED": "SUCCEEDED", "FAILED": "FAILED", "NODE_FAIL": "FAILED",
@@ -29,14 +30,6 @@ def run_worker_job(spec_path: str, out_dir: str, cache_dir: str) -> dict:
     if status != 0:
         raise RuntimeError(f"the experiment worker exited with status {status}")
     return read_metrics(Path(out_dir)) or {}
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 class SlurmBackend:
@@ -83,7 +76,7 @@ class SlurmBackend:
         job = self._job(record)
         if record.backend_ref["cluster"] == "local":
             if not job.paths.result_pickle.exists():
-                running = job.state == "RUNNING" or _pid_alive(int(record.backend_ref["job_id"]))
+                running = job.state == "RUNNING" or process_alive(int(record.backend_ref["job_id"]))
                 if running:
                     return JobState(status="RUNNING")
                 if not job.paths.result_pickle.exists():
@@ -109,7 +102,7 @@ class SlurmBackend:
         job = self._job(record)
         if record.backend_ref["cluster"] == "local" and getattr(job, "_process", None) is None:
             pid = int(record.backend_ref["job_id"])
-            if _pid_alive(pid):
+            if process_alive(pid):
                 os.kill(pid, signal.SIGINT)
             return
         job.cancel(check=False)

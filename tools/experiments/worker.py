@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import random
 import sys
@@ -158,17 +157,12 @@ def _versions() -> dict[str, str]:
     return {"python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def run(spec, out_dir: Path, cache_dir: Path) -> dict:
     import torch
 
     from tools.experiments.data import load_transfer_data
     from tools.experiments.encoder import resolve_model
+    from tools.experiments.jobs import write_json_atomically
 
     started = time.monotonic()
     torch.set_num_threads(max(1, spec.resources.cpus))
@@ -190,7 +184,7 @@ def run(spec, out_dir: Path, cache_dir: Path) -> dict:
         "notes": data.notes,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(out_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    write_json_atomically(out_dir / "metrics.json", metrics)
     return metrics
 
 
