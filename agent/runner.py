@@ -51,16 +51,16 @@ def run_research(question: str, services: Services, out_dir: Path,
     run_id = run_id or new_run_id()
     log.info("run %s with settings %s", run_id, json.dumps(services.settings.public_dict(), default=str))
     _ = services.provider  # load the model (or fail with one clear line) before any work starts
+    def answer(payload: dict) -> Command:  # an approval question; with nobody to ask, the answer is no
+        return Command(resume=on_interrupt(payload) if on_interrupt is not None else {"approve": False})
+
     store = RunStore(services.settings.data_dir / "runs.sqlite")
     try:
         graph = build_research_graph(checkpointer=store.checkpointer)
         config = {"configurable": {"thread_id": run_id}}
         if resume:
-            pending: object = None
             interrupted = graph.get_state(config).interrupts
-            if interrupted:
-                answer = on_interrupt(interrupted[0].value) if on_interrupt is not None else {"approve": False}
-                pending = Command(resume=answer)
+            pending: object = answer(interrupted[0].value) if interrupted else None
         else:
             store.start(run_id, question, out_dir)
             pending = {"question": question, "out_dir": str(out_dir), "experiment_policy": experiments}
@@ -73,8 +73,7 @@ def run_research(question: str, services: Services, out_dir: Path,
                     interrupts.extend(chunk["__interrupt__"])
             if not interrupts:
                 break
-            answer = on_interrupt(interrupts[0].value) if on_interrupt is not None else {"approve": False}
-            pending = Command(resume=answer)
+            pending = answer(interrupts[0].value)
         store.finish(run_id)
     finally:
         store.close()
