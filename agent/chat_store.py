@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from langgraph.checkpoint.sqlite import SqliteSaver
+from agent.run_store import open_checkpoints
 
 
 @dataclass(frozen=True)
@@ -22,10 +21,7 @@ class ThreadInfo:
 
 class ChatStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(str(path), check_same_thread=False)
-        self.checkpointer = SqliteSaver(self.connection)
-        self.checkpointer.setup()
+        self.connection, self.checkpointer = open_checkpoints(path)
         self.connection.execute("CREATE TABLE IF NOT EXISTS chat_threads (thread_id TEXT PRIMARY KEY, "
                                 "first_question TEXT, last_activity REAL, turns INTEGER)")
         self.connection.commit()

@@ -24,6 +24,16 @@ STATE_TYPES = [
 ]
 
 
+def open_checkpoints(path: Path) -> tuple[sqlite3.Connection, SqliteSaver]:
+    """A SQLite database with LangGraph's checkpoint tables, shared by threads of this process; the
+    serializer lets the research state's typed records back out by name, and nothing else."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+    checkpointer = SqliteSaver(connection, serde=JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES))
+    checkpointer.setup()
+    return connection, checkpointer
+
+
 @dataclass(frozen=True)
 class RunInfo:
     run_id: str
@@ -35,10 +45,7 @@ class RunInfo:
 
 class RunStore:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self.checkpointer = SqliteSaver(self.connection, serde=JsonPlusSerializer(allowed_msgpack_modules=STATE_TYPES))
-        self.checkpointer.setup()
+        self.connection, self.checkpointer = open_checkpoints(path)
         self.connection.execute("CREATE TABLE IF NOT EXISTS research_runs (run_id TEXT PRIMARY KEY, question TEXT, "
                                 "out_dir TEXT, started_at REAL, status TEXT)")
         self.connection.commit()
