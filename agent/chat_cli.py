@@ -104,9 +104,9 @@ class ChatSession:
         raise KeyboardInterrupt
 
     def _ask(self, payload: dict) -> bool:
-        spec = payload["spec"]
-        console.print(f"[bold]run experiment?[/bold] {escape(spec['name'])} · model {spec['model']} · "
-                      f"{payload['estimate']}", soft_wrap=True)
+        from agent.experiments import approval_summary
+
+        console.print(f"[bold]run experiment?[/bold] {escape(approval_summary(payload))}", soft_wrap=True)
         try:
             return input("approve [y/N]> ").strip().lower() in ("y", "yes")
         except (EOFError, KeyboardInterrupt):

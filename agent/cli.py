@@ -131,9 +131,10 @@ def verify(
 
 def _approve_experiment(payload: dict, progress) -> dict:
     """Ask on the terminal whether to run the experiment the graph proposes; decline when nobody can answer."""
-    spec = payload["spec"]
-    console.print(f"[bold]proposed experiment:[/bold] {escape(spec['name'])} · model {spec['model']} · "
-                  f"{payload['estimate']}\n[dim]{escape(payload.get('reason', ''))}[/dim]", soft_wrap=True)
+    from agent.experiments import approval_summary
+
+    console.print(f"[bold]proposed experiment:[/bold] {escape(approval_summary(payload))}\n"
+                  f"[dim]{escape(payload.get('reason', ''))}[/dim]", soft_wrap=True)
     if not sys.stdin.isatty():
         console.print("[yellow]not run:[/yellow] no terminal to ask for approval (pass --yes to approve)")
         return {"approve": False}

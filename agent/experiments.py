@@ -52,6 +52,12 @@ def estimate_cost(spec: ExperimentSpec) -> CostEstimate:
                         train_examples=train, eval_examples=evaluation)
 
 
+def approval_summary(payload: dict) -> str:
+    """One line for the approval question the graphs interrupt with: what would run, and its cost."""
+    spec = payload["spec"]
+    return f"{spec['name']} · model {spec['model']} · {payload['estimate']}"
+
+
 def experiment_report(record: JobRecord, metrics: dict | None) -> ExperimentReport:
     """The job's per-language results beside the closest published baseline, for the report and `--json`."""
     spec = record.spec
