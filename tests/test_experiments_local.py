@@ -48,8 +48,9 @@ def test_tiny_run_succeeds_and_writes_metrics(manager):
 def test_worker_that_fails_is_failed_with_its_stderr_tail(manager, tmp_path):
     record, _ = manager.submit(tiny_spec(model=str(tmp_path / "no-such-model")))
     record = manager.wait(record.job_id, first_poll=0.5, max_poll=1, timeout=120)
-    assert record.status == "FAILED"
-    assert "exited with status 1" in record.reason and "experiment failed" in record.reason
+    supervisor_log = (manager.job_dir(record.job_id) / "supervisor.log").read_text()
+    assert record.status == "FAILED", supervisor_log
+    assert "exited with status 1" in record.reason and "experiment failed" in record.reason, supervisor_log
     assert manager.metrics(record.job_id) is None
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from agent.errors import InputError
-from tools.experiments.jobs import JobRecord, JobState, read_metrics, worker_command, write_json_atomically
+from tools.experiments.jobs import JobRecord, JobState, read_metrics, tail, worker_command, write_json_atomically
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_MODULE = "tools.experiments.supervise"
@@ -65,15 +65,15 @@ class LocalBackend:
 
     def status(self, record: JobRecord, job_dir: Path) -> JobState:
         exit_path = job_dir / "exit.json"
-        if exit_path.exists():
+        if not exit_path.exists() and self._supervisor_alive(record, job_dir):
+            return JobState(status="RUNNING")
+        if exit_path.exists():  # checked again after the liveness check: it may have finished in between
             ended = json.loads(exit_path.read_text(encoding="utf-8"))
             return JobState(status=ended["status"], reason=ended.get("reason"))
-        if self._supervisor_alive(record, job_dir):
-            return JobState(status="RUNNING")
-        if exit_path.exists():  # it finished between the two checks
-            return self.status(record, job_dir)
+        log = job_dir / "supervisor.log"
+        said = tail(log.read_text(encoding="utf-8", errors="replace")) if log.exists() else ""
         return JobState(status="FAILED", reason="the job's supervisor process is gone and left no result "
-                                                "(killed, or the machine restarted)")
+                                                "(killed, or the machine restarted)" + (f":\n{said}" if said else ""))
 
     def logs(self, record: JobRecord, job_dir: Path) -> str:
         parts = []

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from tools.experiments.jobs import tail, write_json_atomically
@@ -70,7 +71,13 @@ def main() -> int:
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    return supervise(args.job_dir, args.timeout, command)
+    try:
+        return supervise(args.job_dir, args.timeout, command)
+    except Exception:  # e.g. the worker could not be started (fork refused): say so, never vanish silently
+        write_json_atomically(args.job_dir / "exit.json", {
+            "status": "FAILED", "exit_code": None, "finished_at": time.time(),
+            "reason": f"the supervisor failed:\n{tail(traceback.format_exc())}"})
+        return 1
 
 
 if __name__ == "__main__":
