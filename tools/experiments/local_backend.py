@@ -92,7 +92,7 @@ class LocalBackend:
         worker = job_dir / "worker.json"
         if worker.exists():  # supervisor gone (or too slow): kill the worker's group ourselves
             pid = json.loads(worker.read_text(encoding="utf-8"))["pid"]
-            if process_alive(pid, "tools.experiments.worker"):
+            if process_alive(pid, str(job_dir)):  # this job's worker, not a process that reused its pid
                 try:
                     os.killpg(pid, signal.SIGKILL)
                 except ProcessLookupError:

@@ -16,6 +16,7 @@ from agent.errors import ConfigError
 from tools.experiments.jobs import JobRecord, JobState, read_metrics, tail
 from tools.experiments.local_backend import process_alive
 
+LOCAL_CONTROLLER = "submitit.local._local"  # in the command line of submitit's local job process (its job id is the pid)
 _SLURM_STATES = {"PENDING": "PENDING", "REQUEUED": "PENDING", "CONFIGURING": "PENDING", "RUNNING": "RUNNING",
                  "COMPLETING": "RUNNING", "COMPLETED": "SUCCEEDED", "FAILED": "FAILED", "NODE_FAIL": "FAILED",
                  "OUT_OF_MEMORY": "FAILED", "CANCELLED": "CANCELLED", "TIMEOUT": "TIMEOUT", "PREEMPTED": "FAILED"}
@@ -76,7 +77,7 @@ class SlurmBackend:
         job = self._job(record)
         if record.backend_ref["cluster"] == "local":
             if not job.paths.result_pickle.exists():
-                running = job.state == "RUNNING" or process_alive(int(record.backend_ref["job_id"]))
+                running = job.state == "RUNNING" or process_alive(int(record.backend_ref["job_id"]), LOCAL_CONTROLLER)
                 if running:
                     return JobState(status="RUNNING")
                 if not job.paths.result_pickle.exists():
@@ -102,7 +103,7 @@ class SlurmBackend:
         job = self._job(record)
         if record.backend_ref["cluster"] == "local" and getattr(job, "_process", None) is None:
             pid = int(record.backend_ref["job_id"])
-            if process_alive(pid):
+            if process_alive(pid, LOCAL_CONTROLLER):  # never signal a stranger that reused the pid
                 os.kill(pid, signal.SIGINT)
             return
         job.cancel(check=False)
