@@ -18,51 +18,23 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from agent import chat_tools
+from agent.chat_context import claims_block, conversation_block, last_user_message, mentions_block, papers_block
 from agent.citations import cited_paper_ids, drop_unknown_papers
-from agent.claim_text import overlap
 from agent.nodes.common import Services, emit, tracked
 from agent.records import ChatStep
 from agent.state import ChatState
 from prompts import render
 from tools.llm.base import InvalidModelOutput
-from tools.text import split_sentences
 
 MAX_TOOL_CALLS_PER_TURN = 4
-CONVERSATION_MESSAGES = 16
-TOOL_RESULT_CHARS = 1500
 
 
-def papers_block(papers: list[dict], focus: str = "") -> str:
-    """The thread's papers, numbered; with a focus (the user's message), each with its abstract sentence that
-    shares the most words with it, so "which of those used PAWS-X?" can be answered from the list."""
-    lines = []
-    for i, p in enumerate(papers, 1):
-        line = f"[{i}] arXiv:{p['id']} {p['title']} ({p.get('year') or 'n.d.'})"
-        if focus and p.get("abstract"):
-            best = max(split_sentences(p["abstract"]) or [""], key=lambda sentence: overlap(focus, sentence))
-            if overlap(focus, best) > 0:
-                line += f" — “{best}”"
-        lines.append(line)
-    return "\n".join(lines) or "(none yet)"
-
-
-def _last_user_message(state: ChatState) -> str:
-    return next((m["content"] for m in reversed(state.get("messages", [])) if m["role"] == "user"), "")
-
-
-def claims_block(claims: list[dict]) -> str:
-    return "\n".join(f"- {c['verdict']} ({c['confidence']:.2f}) {c['text']} [arXiv:{c['paper_id']}]"
-                     for c in claims) or "(none yet)"
-
-
-def conversation_block(messages: list[dict]) -> str:
-    lines = []
-    for m in messages[-CONVERSATION_MESSAGES:]:
-        if m["role"] == "tool":
-            lines.append(f"TOOL {m['tool']} result: {m['content'][:TOOL_RESULT_CHARS]}")
-        else:
-            lines.append(f"{m['role'].upper()}: {m['content']}")
-    return "\n".join(lines)
+def _prompt_context(state: ChatState, services: Services) -> dict:
+    """The thread as the chat prompts show it: papers, named-term mentions, claims and the transcript."""
+    papers, message = state.get("papers", []), last_user_message(state.get("messages", []))
+    return {"papers": papers_block(papers, message),
+            "mentions": mentions_block(papers, message, services.library.stored_texts),
+            "claims": claims_block(state.get("claims", [])), "conversation": conversation_block(state["messages"])}
 
 
 def _paper_record(paper) -> dict:
@@ -76,10 +48,8 @@ def decide(state: ChatState, services: Services, runtime: Runtime) -> dict:
         return {"pending": {"action": "answer"}}
     tools = "\n".join(f"- {line}" for line in chat_tools.TOOL_DESCRIPTIONS.values()) + "\n- answer: reply to the user"
     try:
-        step = services.provider.structured(
-            render("chat_step", tools=tools, papers=papers_block(state.get("papers", []), _last_user_message(state)),
-                   claims=claims_block(state.get("claims", [])), conversation=conversation_block(state["messages"])),
-            ChatStep, max_tokens=300)
+        step = services.provider.structured(render("chat_step", tools=tools, **_prompt_context(state, services)),
+                                            ChatStep, max_tokens=300)
     except InvalidModelOutput as exc:
         emit(runtime, kind="tool_error", name="decide", message=f"the model picked no valid step ({exc}); answering")
         return {"pending": {"action": "answer"}}
@@ -168,8 +138,7 @@ class CitationGuard:
 
 @tracked("chat.answer")
 def answer(state: ChatState, services: Services, runtime: Runtime) -> dict:
-    messages = render("chat_answer", papers=papers_block(state.get("papers", []), _last_user_message(state)),
-                      claims=claims_block(state.get("claims", [])), conversation=conversation_block(state["messages"]))
+    messages = render("chat_answer", **_prompt_context(state, services))
     guard = CitationGuard({p["id"] for p in state.get("papers", [])}, services)
     shown = []
     for piece in [*services.provider.stream(messages, max_tokens=500), None]:

@@ -1,6 +1,7 @@
 """Pieces of the chat graph: the order papers are met in, the citation guard, and tools that fail."""
 
-from agent.chat_graph import CitationGuard, conversation_block, papers_block, resolve_list_number
+from agent.chat_context import conversation_block, papers_block
+from agent.chat_graph import CitationGuard, resolve_list_number
 from agent.chat_tools import ToolFailed, find_paper, search_library
 from agent.records import ChatStep
 from agent.state import add_papers_in_order
@@ -40,10 +41,3 @@ def test_list_numbers_name_the_threads_papers():
     papers = [{"id": "2309.10891"}, {"id": "2106.16171"}]
     assert resolve_list_number("2", papers) == "2106.16171" and resolve_list_number("[1]", papers) == "2309.10891"
     assert resolve_list_number("3", papers) == "3" and resolve_list_number("2104.08645", papers) == "2104.08645"
-
-
-def test_papers_are_shown_with_the_sentence_closest_to_the_question():
-    papers = [{"id": "2309.10891", "title": "SALT", "year": 2023,
-               "abstract": "We propose SALT. Experimental results on XNLI and PAWS-X show gains."}]
-    assert papers_block(papers, "Which of those used PAWS-X?").endswith(
-        "\u2014 \u201cExperimental results on XNLI and PAWS-X show gains.\u201d")
