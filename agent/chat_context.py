@@ -88,10 +88,11 @@ def _shorten(sentence: str) -> str:
 
 def mentions_block(papers: list[dict], message: str, stored_texts: Callable[[str], list[str]]) -> str:
     """For each named term of `message`: which listed papers mention it (with the first sentence that does)
-    and which do not, by exact search of each paper's title, abstract and any indexed full text."""
+    and which do not, by exact search of each paper's title, abstract and any indexed full text; empty when
+    there is nothing to look up."""
     terms = named_terms(message)
     if not papers or not terms:
-        return "(no named terms to look up)"
+        return ""
     texts = {p["id"]: [p.get("title", ""), p.get("abstract", ""), *stored_texts(p["id"])] for p in papers}
     lines = []
     for term in terms:
@@ -103,6 +104,9 @@ def mentions_block(papers: list[dict], message: str, stored_texts: Callable[[str
                 absent.append(f"[{i}]")
             else:
                 found.append(f"[{i}] arXiv:{p['id']} (“{_shorten(sentence)}”)")
-        mentioned = "; ".join(found) if found else "no listed paper"
-        lines.append(f"- {term}: {mentioned}" + (f"; not in {' '.join(absent)}" if absent else ""))
+        if not found:
+            lines.append(f"- {term}: NONE of the listed papers mentions {term} (all {len(papers)} searched)")
+            continue
+        lines.append(f"- {term}: mentioned only in " + "; ".join(found)
+                     + (f". Not mentioned in {' '.join(absent)}" if absent else ""))
     return "\n".join(lines)

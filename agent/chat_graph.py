@@ -53,6 +53,9 @@ def decide(state: ChatState, services: Services, runtime: Runtime) -> dict:
     except InvalidModelOutput as exc:
         emit(runtime, kind="tool_error", name="decide", message=f"the model picked no valid step ({exc}); answering")
         return {"pending": {"action": "answer"}}
+    if chat_tools.unasked_side_effect(step.action, last_user_message(state["messages"])):
+        emit(runtime, kind="notice", message=f"skipped {step.action}: your message did not ask for it")
+        return {"pending": {"action": "answer"}}
     return {"pending": step.model_dump()}
 
 

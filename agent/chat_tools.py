@@ -6,6 +6,7 @@ conversation; a tool that cannot run raises `ToolFailed` with a message the user
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,12 @@ TOOL_DESCRIPTIONS = {
     "cancel_experiment": "cancel_experiment(job_id): stop a running experiment",
     "write_report": "write_report(path): write the conversation's papers and checked claims as a report",
 }
+# Tools that start or stop work run only when the user's own message asks for that (small models sometimes
+# pick them unbidden); the model's choice is not enough.
+ASKED_FOR = {
+    "start_experiment": re.compile(r"\b(run|start|launch|experiment|fine-?tune|train)", re.IGNORECASE),
+    "cancel_experiment": re.compile(r"\b(cancel|stop|abort|kill)", re.IGNORECASE),
+}
 SEARCH_RESULTS = 5
 ABSTRACT_CHARS = 1200
 
@@ -38,6 +45,11 @@ class ToolResult:
     summary: str
     papers: list[Paper] = field(default_factory=list)
     claims: list[VerifiedClaim] = field(default_factory=list)
+
+
+def unasked_side_effect(action: str, user_message: str) -> bool:
+    """The model picked a tool that starts or stops work, and the user's message did not ask for it."""
+    return action in ASKED_FOR and not ASKED_FOR[action].search(user_message)
 
 
 def _need(value: str, what: str, tool: str) -> str:

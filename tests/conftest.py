@@ -64,6 +64,32 @@ def model_cache(tmp_path_factory) -> Path:
     return cache
 
 
+TINY_EXPERIMENT_DEFAULTS = {
+    "seeds": [5],
+    "hyper_parameters": {"epochs": 1, "batch_size": 8, "per_device_batch_size": 8, "max_length": 64,
+                         "learning_rate": 5e-5},
+    "data": {"max_train_examples": 16, "max_eval_examples": 16},
+    "resources": {"timeout_minutes": 5},
+}
+
+
+@pytest.fixture()
+def experiment_settings(chat_server, data_dir, model_cache, tmp_path, monkeypatch):
+    """Scripted-server settings whose experiments are tiny (16 examples, one epoch: seconds on a CPU) and run
+    the real worker on the converted encoder."""
+    import yaml
+
+    converted = data_dir / "models" / "hf" / "multilingual-e5-small-hf"
+    converted.parent.mkdir(parents=True, exist_ok=True)
+    if not converted.exists():
+        converted.symlink_to(model_cache / "multilingual-e5-small-hf")
+    defaults = tmp_path / "experiment-defaults.yaml"
+    defaults.write_text(yaml.safe_dump(TINY_EXPERIMENT_DEFAULTS))
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
+    return load_settings(provider="openai", model="scripted", openai_base_url=chat_server.base_url,
+                         data_dir=data_dir, offline=True, experiment_defaults=defaults)
+
+
 # -- `pytest -m faults`: one summary line of the faults injected, survived and the work lost ----------------
 _fault_outcomes: dict[str, str] = {}
 

@@ -1,11 +1,10 @@
 """The research graph's experiment step: proposal by the model, approval by interrupt, a real local run, the report.
 
 The scripted chat server proposes an XNLI run (de, sw) when the question asks for an experiment; the worker
-fine-tunes the converted encoder on the tiny defaults below.
+fine-tunes the converted encoder on the tiny defaults of the `experiment_settings` fixture (conftest).
 """
 
 import pytest
-import yaml
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
@@ -13,31 +12,15 @@ from langgraph.types import Command
 from agent.nodes.experiment import propose_experiment
 from agent.runner import run_research
 from agent.services import Services
-from agent.settings import load_settings
 from agent.state import ResearchState
-from tests.conftest import EXAMPLE_QUESTION, TEST_API_KEY
+from tests.conftest import EXAMPLE_QUESTION
 
 ASKING = EXAMPLE_QUESTION + " Run an experiment to check."
-TINY_DEFAULTS = {
-    "seeds": [5],
-    "hyper_parameters": {"epochs": 1, "batch_size": 8, "per_device_batch_size": 8, "max_length": 64,
-                         "learning_rate": 5e-5},
-    "data": {"max_train_examples": 16, "max_eval_examples": 16},
-    "resources": {"timeout_minutes": 5},
-}
 
 
 @pytest.fixture()
-def settings(chat_server, data_dir, model_cache, tmp_path, monkeypatch):
-    converted = data_dir / "models" / "hf" / "multilingual-e5-small-hf"
-    converted.parent.mkdir(parents=True, exist_ok=True)
-    if not converted.exists():
-        converted.symlink_to(model_cache / "multilingual-e5-small-hf")
-    defaults = tmp_path / "experiment-defaults.yaml"
-    defaults.write_text(yaml.safe_dump(TINY_DEFAULTS))
-    monkeypatch.setenv("OPENAI_API_KEY", TEST_API_KEY)
-    return load_settings(provider="openai", model="scripted", openai_base_url=chat_server.base_url,
-                         data_dir=data_dir, offline=True, experiment_defaults=defaults)
+def settings(experiment_settings):
+    return experiment_settings
 
 
 def _proposal_graph():

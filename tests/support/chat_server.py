@@ -187,10 +187,13 @@ def research_script(request: dict) -> Reply:
 
 # -- the chat script -------------------------------------------------------------------------------
 _ARXIV_ID = re.compile(r"\b\d{4}\.\d{4,5}\b")
+_JOB_ID = re.compile(r"\b(?:xnli|pawsx)-[0-9a-f]{12}\b")
+_LANGUAGES = {"german": "de", "french": "fr", "swahili": "sw", "spanish": "es", "chinese": "zh"}
 
 
 def _conversation_lines(text: str) -> list[str]:
-    return text.split("Conversation so far (the last line is the newest):", 1)[-1].strip().splitlines()
+    conversation = text.split("Conversation so far (the last line is the newest):", 1)[-1]
+    return conversation.split("\n\nWhere the named terms", 1)[0].strip().splitlines()
 
 
 def _last_user_line(text: str) -> str:
@@ -212,6 +215,16 @@ def _chat_step(text: str) -> dict:
         paper = _ARXIV_ID.search(claim)
         claim = _ARXIV_ID.sub("", claim).replace("()", "").strip()
         return {"action": "verify_claim", "claim": claim, "paper_id": paper.group(0) if paper else ""}
+    if lowered.startswith("run an experiment"):
+        task = "pawsx" if "paws" in lowered else "xnli"
+        return {"action": "start_experiment", "task": task,
+                "eval_languages": [code for name, code in _LANGUAGES.items() if name in lowered]}
+    if lowered.startswith(("how is experiment", "cancel experiment")):
+        job = _JOB_ID.search(user)
+        action = "cancel_experiment" if lowered.startswith("cancel") else "experiment_status"
+        return {"action": action, "job_id": job.group(0) if job else ""}
+    if lowered.startswith("misfire"):  # a model that picks a tool that stops work when nobody asked for it
+        return {"action": "cancel_experiment", "job_id": "xnli-000000000000"}
     if "which of those" in lowered:
         topic = user.rstrip("?").split("used", 1)[-1].strip() or user
         return {"action": "search_library", "query": topic}
@@ -237,6 +250,8 @@ def _chat_answer(text: str) -> str:
         hits = [pid for pid in _ARXIV_ID.findall(tool) if pid in earlier]
         return ("Of those, " + ", ".join(f"arXiv:{pid}" for pid in dict.fromkeys(hits)) + " used it."
                 if hits else "None of those papers mention it.")
+    if tool.startswith(("TOOL start_experiment", "TOOL experiment_status", "TOOL cancel_experiment")):
+        return "The experiment tool says: " + tool.split("result:", 1)[-1].strip()[:300]
     if tool.startswith("TOOL verify_claim"):
         return "The verifier says: " + tool.split("result:", 1)[-1].strip()[:300]
     if tool.startswith("TOOL search_arxiv") and papers:
