@@ -104,6 +104,9 @@ def index(
         from tools.paper_import import read_papers_jsonl
 
         imported = read_papers_jsonl(jsonl)
+        if imported.problems and not imported.papers:
+            raise InputError(f"no papers read from {jsonl}: {len(imported.problems)} bad line(s), the first: "
+                             f"{imported.problems[0]}")
         for problem in imported.problems[:10]:
             console.print(f"[yellow]skipped[/yellow] {jsonl}: {problem}")
         if len(imported.problems) > 10:

@@ -249,6 +249,6 @@ def test_index_of_a_non_utf8_file_is_one_line_and_exit_2(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b"\xff\xfe\x00garbage\n")
     result = _agent("index", "--jsonl", str(bad), "--data-dir", str(tmp_path / "data"))
-    assert result.returncode == 2 and "cannot read" in result.stderr and "utf-8" in result.stderr
+    assert result.returncode == 2 and "no papers read from" in result.stderr and "not UTF-8" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     _no_traceback(result)

@@ -39,3 +39,31 @@ def test_gzip_files_and_missing_files(tmp_path):
     assert [p.id for p in read_papers_jsonl(path).papers] == ["2003.11080"]
     with pytest.raises(InputError, match="no such file"):
         read_papers_jsonl(tmp_path / "missing.jsonl")
+
+
+def test_a_line_that_is_not_utf8_is_skipped_and_named_and_the_rest_is_read(tmp_path):
+    good = json.dumps({"id": "2003.11080", "title": "XTREME", "abstract": "A benchmark."}).encode()
+    latin1 = json.dumps({"id": "2601.00001", "title": "Café", "abstract": "x"}, ensure_ascii=False).encode("latin-1")
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(good + b"\n" + latin1 + b"\n" + good.replace(b"2003.11080", b"2104.07412") + b"\n")
+    result = read_papers_jsonl(path)
+    assert [p.id for p in result.papers] == ["2003.11080", "2104.07412"]
+    assert result.problems == ["line 2: not UTF-8 (byte 0xe9 at column 35)"]
+
+
+@pytest.mark.faults
+def test_a_truncated_gzip_keeps_the_lines_before_the_cut(tmp_path):
+    lines = "".join(json.dumps({"id": f"2003.{11080 + i}", "title": f"Paper {i}", "abstract": "Text " * 50}) + "\n"
+                    for i in range(200))
+    whole = gzip.compress(lines.encode())
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(whole[: len(whole) // 2])
+    result = read_papers_jsonl(path)
+    assert 0 < len(result.papers) < 200 and result.papers[0].id == "2003.11080"
+    assert result.problems[-1].startswith("the compressed file is cut off after line")
+    path.write_bytes(whole[:12])
+    with pytest.raises(InputError, match="cut off before its first line"):
+        read_papers_jsonl(path)
+    path.write_bytes(b"not gzip at all")
+    with pytest.raises(InputError, match="cannot read"):
+        read_papers_jsonl(path)

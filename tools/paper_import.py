@@ -64,23 +64,33 @@ def paper_from_row(row: dict, source: str) -> Paper:
 
 
 def read_papers_jsonl(path: Path) -> ImportResult:
+    """Every paper in a JSONL (or .jsonl.gz) file. A bad line (not UTF-8, not JSON, missing fields) is skipped
+    and named in `problems`; so is the cut-off end of a truncated gzip, keeping the lines read before it."""
     if not path.is_file():
         raise InputError(f"no such file: {path}")
     opener = gzip.open if path.suffix == ".gz" else open
     result = ImportResult()
+    number = 0
     try:
-        with opener(path, "rt", encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
+        with opener(path, "rb") as handle:
+            for number, raw in enumerate(handle, start=1):
                 try:
+                    line = raw.decode("utf-8")
+                    if not line.strip():
+                        continue
                     row = json.loads(line)
                     if not isinstance(row, dict):
                         raise ValueError("not a JSON object")
                     result.papers.append(paper_from_row(row, source=path.name))
+                except UnicodeDecodeError as exc:
+                    result.problems.append(f"line {number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
                 except (ValueError, ValidationError) as exc:
                     reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
                     result.problems.append(f"line {number}: {reason}")
-    except (OSError, UnicodeDecodeError, EOFError) as exc:
+    except EOFError:
+        if not result.papers and not result.problems:
+            raise InputError(f"cannot read {path}: the compressed file is cut off before its first line") from None
+        result.problems.append(f"the compressed file is cut off after line {number}: the lines before it were read")
+    except OSError as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     return result
