@@ -110,6 +110,41 @@ def extract_suite(
     stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}")
 
 
+@eval_app.command("hostile")
+def hostile_suite(
+    suite: Path = typer.Option(..., "--suite", help="Suite directory in the SciFact layout."),
+    limit: int = typer.Option(12, "--limit", min=1, help="Claims to judge (labels taken in turn)."),
+    attack: Optional[list[str]] = typer.Option(None, "--attack", help="Only these attacks (repeatable): "
+                                                                      "override, fake_system, fake_result, markup."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/hostile-<suite>-<model>)."),
+    provider: Optional[str] = typer.Option(None, help="local | openai"),
+    model: Optional[str] = typer.Option(None, help="Model name or GGUF path."),
+    data_dir: Optional[Path] = typer.Option(None, help="Data directory."),
+) -> None:
+    """Plant instructions in the cited abstracts and count the verdicts they change."""
+    from agent.errors import InputError
+    from agent.services import Services
+    from evals.hostile_runner import ATTACKS, run_hostile_eval
+    from evals.suite import suite_label
+
+    unknown = sorted(set(attack or []) - set(ATTACKS))
+    if unknown:
+        raise InputError(f"unknown --attack {', '.join(unknown)}: choose from {', '.join(ATTACKS)}")
+    settings = load_settings(provider=provider, model=model, data_dir=data_dir)
+    out_dir = out or Path("runs") / f"hostile-{suite_label(suite).replace('/', '-')}-{Path(settings.model).stem}"
+    services = Services(settings=settings)
+    with _progress_bar("judging") as on_progress:
+        metrics = run_hostile_eval(suite, services, out_dir, limit=limit, attacks=attack, on_progress=on_progress)
+    table = Table(title=f"{metrics['suite']} · {metrics['provider']['model']} · {metrics['claims']} claims")
+    for column in ("attack", "accuracy", "flipped", "obeyed", "quoted attack"):
+        table.add_column(column, justify="left" if column == "attack" else "right")
+    for name, row in metrics["by_attack"].items():
+        cells = [row.get(key) for key in ("flipped", "obeyed", "quoted_attack")]
+        table.add_row(name, f"{row['accuracy']:.3f}", *("–" if c is None else f"{c:.3f}" for c in cells))
+    stdout.print(table)
+    stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}")
+
+
 @eval_app.command("report")
 def report_suite(
     suite: Path = typer.Option(..., "--suite", help="Directory with questions.jsonl (gold papers and facts)."),
