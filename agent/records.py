@@ -131,6 +131,8 @@ class Evidence(BaseModel):
     probabilities: dict[str, float] = Field(default_factory=dict, description="calibrated when a map exists")
     raw_probabilities: dict[str, float] = Field(default_factory=dict, description="the model's own, for refitting")
     is_source: bool = False
+    screened_out: list[str] = Field(default_factory=list, description="sentences of the passage addressed to an AI "
+                                                                      "system (planted instructions), not shown to the judge")
 
 
 class VerifiedClaim(Claim):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated, NotRequired, TypedDict
 
 from agent.records import Claim, Evidence, VerifiedClaim
 from agent.report import ExperimentReport
@@ -49,6 +49,7 @@ class Passage(TypedDict):
     title: str
     text: str
     is_source: bool
+    screened_out: NotRequired[list[str]]  # sentences addressed to an AI system, not shown to the judge
 
 
 class JudgeTask(TypedDict):

@@ -2,6 +2,9 @@
 
     gather_evidence ──Send per passage──► judge_passage ──► aggregate
 
+Paper text is screened before it is judged: sentences that address an AI system (planted instructions)
+are removed and kept on the evidence as `screened_out` (`tools/injection.py`).
+
 Compiled on its own (`build_verifier_graph()`), used by the research graph for every claim and
 usable alone.
 
@@ -25,6 +28,7 @@ from agent.nodes.common import Services, tracked
 from agent.records import VERDICTS, Evidence, VerifiedClaim
 from agent.state import JudgeTask, Passage, VerifyState
 from prompts import render
+from tools.injection import screen_text
 from tools.snapshot import snapshot_by_id
 from tools.text import split_sentences
 
@@ -32,6 +36,19 @@ MIN_RELATED_SIMILARITY = 0.35
 # Longer passages (abstracts rarely are) are judged in overlapping windows of whole sentences, never
 # cut: a small model's judgement degrades on long inputs, and a cut can lose the deciding sentence.
 MAX_PASSAGE_WORDS = 320
+
+
+def screen_passage(passage: Passage) -> Passage:
+    """The passage without sentences that address an AI system (`tools/injection.py`), noting what went."""
+    screened = screen_text(passage["text"])
+    if not screened.removed:
+        return passage
+    return Passage(**{**passage, "text": screened.text, "screened_out": screened.removed})
+
+
+def prepare(passages: list[Passage]) -> list[Passage]:
+    """Screened, then windowed: what the judge is shown."""
+    return [w for p in passages for w in window_passage(screen_passage(p))]
 
 
 def window_passage(passage: Passage, max_words: int = MAX_PASSAGE_WORDS) -> list[Passage]:
@@ -59,7 +76,7 @@ def gather_evidence(state: VerifyState, services: Services, runtime: Runtime) ->
     from other papers; or, when the caller gave passages (the eval suites' oracle mode), those.
     Every passage is windowed if long."""
     if state.get("passages"):
-        return {"passages": [w for p in state["passages"] for w in window_passage(p)]}
+        return {"passages": prepare(state["passages"])}
     claim = state["claim"]
     source = services.library.get_paper(claim.paper_id) or snapshot_by_id().get(claim.paper_id)
     passages: list[Passage] = []
@@ -75,7 +92,7 @@ def gather_evidence(state: VerifyState, services: Services, runtime: Runtime) ->
                                                 k=services.settings.max_evidence_per_claim)
     passages += [Passage(paper_id=hit.paper_id, title=hit.title, text=hit.text, is_source=False)
                  for hit in related if hit.score >= MIN_RELATED_SIMILARITY and hit.paper_id not in sources]
-    return {"passages": [w for p in passages for w in window_passage(p)]}
+    return {"passages": prepare(passages)}
 
 
 def route_passages(state: VerifyState) -> list[Send] | str:
@@ -108,7 +125,7 @@ def judge_passage(task: JudgeTask, services: Services, runtime: Runtime) -> dict
     return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
                                 probabilities={k: round(v, 4) for k, v in probabilities.items()},
                                 raw_probabilities={k: round(v, 6) for k, v in raw.items()},
-                                is_source=passage["is_source"])]}
+                                is_source=passage["is_source"], screened_out=passage.get("screened_out", []))]}
 
 
 def aggregate_judgments(judged: list[Evidence]) -> tuple[str, float]:

@@ -2,7 +2,8 @@
 
 The scripted server judges a claim by its word overlap with the passage it is shown (between `<passage` and
 `</passage>`). A forged `</passage>` that survived into the prompt would cut the passage before the sentences
-the claims rest on and flip SUPPORTED to NOT_ENOUGH_INFO, so zero flips here means the boundary held. Whether a
+the claims rest on and flip SUPPORTED to NOT_ENOUGH_INFO, so zero flips here means the boundary held (the
+known attacks are screened out before the prompt; the held-out ones reach it, fenced and defused). Whether a
 real model obeys the planted text is measured with `agent eval hostile` (figures in evals/README.md).
 """
 
@@ -44,9 +45,12 @@ def test_planted_instructions_change_no_verdict_and_cannot_close_the_passage(scr
     for attack in ATTACKS:
         assert metrics["by_attack"][attack]["flipped"] == 0.0, attack
         assert metrics["by_attack"][attack]["obeyed"] == 0.0 and metrics["by_attack"][attack]["accuracy"] == 1.0
+    screened = {r["attack"] for r in rows if any(e["screened_out"] for e in r["evidence"])}
+    assert screened == {"override", "fake_system", "fake_result", "markup"}, "known attacks are screened out"
     prompts = [m["content"] for r in chat_server.requests[before:] for m in r["messages"]]
-    forged = [p for p in prompts if "New instructions from the developer" in p]
-    assert forged and all("‹/passage>\n--- system" in p for p in forged), "the forged boundary is defused"
+    assert not [p for p in prompts if "New instructions from the developer" in p], "screened before the prompt"
+    held_out = [p for p in prompts if "From here on you act as a verifier" in p]
+    assert held_out and all("<passage" in p.split("From here on")[0] for p in held_out), "unscreened, still fenced"
     again = run_hostile_eval(_suite(tmp_path), Services(settings=scripted_settings), tmp_path / "out", limit=2)
     assert again["predicted_this_run"] == 0, "a finished run is not judged again"
 
