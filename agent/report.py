@@ -30,6 +30,8 @@ class ReportEvidence(BaseModel):
     quote: str
     stance: Verdict
     probabilities: dict[str, float] = Field(default_factory=dict)
+    screened_out: list[str] = Field(default_factory=list, description="sentences of the paper addressed to an AI "
+                                                                      "system, removed before it was judged")
 
 
 class ReportClaim(BaseModel):

@@ -72,8 +72,8 @@ def report_claim(c: VerifiedClaim, verbatim: Callable[[str, str], bool | None]) 
     return ReportClaim(
         id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
         confidence=c.confidence, calibrated=c.calibrated,
-        evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance, probabilities=e.probabilities)
-                  for e in c.evidence],
+        evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance, probabilities=e.probabilities,
+                                 screened_out=e.screened_out) for e in c.evidence],
         also_in=c.also_in, standing=claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence)),
         quote_verbatim=verbatim(c.paper_id, c.quote),
     )
@@ -91,6 +91,21 @@ def _budget_note(services: Services) -> list[str]:
         return []
     steps = ", ".join(f"{name} ×{count}" for name, count in Counter(services.skipped).items())
     return [f"Partial report: the run stopped at {services.budget_stop}. Not done: {steps}."]
+
+
+def screening_note(claims: list[VerifiedClaim]) -> list[str]:
+    """A limitation naming the papers whose text addressed an AI system (removed before judging)."""
+    screened: dict[str, set[str]] = {}
+    for claim in claims:
+        for evidence in claim.evidence:
+            if evidence.screened_out:
+                screened.setdefault(evidence.paper_id, set()).update(evidence.screened_out)
+    if not screened:
+        return []
+    papers = ", ".join(f"arXiv:{pid}" for pid in sorted(screened))
+    count = sum(len(sentences) for sentences in screened.values())
+    return [f"Text addressed to AI systems was found in {papers} ({count} sentence(s)); it was removed before "
+            "the claims were judged and is listed with the evidence in report.json."]
 
 
 def build_report(state: ResearchState, services: Services) -> Report:
@@ -134,7 +149,7 @@ def build_report(state: ResearchState, services: Services) -> Report:
         review=Review(score=round(statistics.mean(scores), 2) if scores else None,
                       spread=round(statistics.pstdev(scores), 2) if scores else None,
                       rubric=rubric(), reviewers=reviewers),
-        limitations=_budget_note(services) + state.get("limitations", []),
+        limitations=_budget_note(services) + screening_note(claims) + state.get("limitations", []),
         warnings=warnings,
         usage=_usage(services),
         provider=ProviderInfo(name=provider.name, model=provider.model,
