@@ -79,6 +79,21 @@ def test_cancel_kills_the_worker_and_a_resubmit_starts_again(manager):
     manager.cancel(again.job_id)
 
 
+def test_a_process_inside_exec_counts_as_alive(monkeypatch):
+    """The kernel window cannot be hit on demand, so /proc is faked here: between the close of the parent's
+    exec pipe (Popen returns) and the setup of the new program's arguments, the command line reads empty.
+    Two CI runs once failed a job 1 ms after submit as "supervisor gone" because of it."""
+    from tools.experiments import local_backend
+
+    files = {"stat": b"4242 (python) R 1 4242", "cmdline": b""}
+    monkeypatch.setattr(local_backend, "_proc_file", lambda pid, name: files[name])
+    assert process_alive(4242, "/jobs/xnli-1")
+    files["cmdline"] = b"python\0-m\0pytest\0"
+    assert not process_alive(4242, "/jobs/xnli-1"), "another program at that pid is not ours"
+    files.update(stat=b"4242 (python) Z 1 4242", cmdline=b"")
+    assert not process_alive(4242, "/jobs/xnli-1")
+
+
 def test_gpu_request_without_a_gpu_is_refused_up_front(manager):
     with pytest.raises(InputError, match="this machine has none"):
         manager.submit(tiny_spec(resources={"gpus": 1}))

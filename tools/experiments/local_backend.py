@@ -17,14 +17,25 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_MODULE = "tools.experiments.supervise"
 
 
+def _proc_file(pid: int, name: str) -> bytes:
+    return Path(f"/proc/{pid}/{name}").read_bytes()
+
+
 def process_alive(pid: int, marker: str = "") -> bool:
-    """The process runs (not a zombie) and is the one we started (its command line names `marker`)."""
+    """The process runs (not a zombie) and is the one we started (its command line names `marker`).
+
+    An empty command line counts as alive: the kernel shows one for a process still inside exec (the parent's
+    Popen has already returned: close-on-exec fds close before the new program's arguments are set up) and
+    for one that is exiting; the next poll sees it started, or gone.
+    """
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        stat = _proc_file(pid, "stat").decode(errors="replace")
+        cmdline = _proc_file(pid, "cmdline").replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return False
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z" and marker in cmdline
+    if stat.rsplit(")", 1)[-1].split()[0] == "Z":
+        return False
+    return not cmdline.strip() or marker in cmdline
 
 
 def _gpu_available() -> bool:
