@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from agent.errors import InputError
@@ -10,15 +9,10 @@ from agent.render import render_markdown
 from agent.render_html import render_html
 from agent.report import Report
 from agent.report_plots import claims_figure, experiment_figure, save_png
+from tools.files import write_text_atomically
 
 FORMATS = ("json", "md", "html")
 FIGURE_DIR = "figures"
-
-
-def write_atomically(path: Path, text: str) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def write_figures(report: Report, out_dir: Path) -> dict[str, str]:
@@ -39,11 +33,11 @@ def write_report_files(report: Report, out_dir: Path, formats: tuple[str, ...] =
     for fmt in formats:
         path = out_dir / f"report.{fmt}"
         if fmt == "json":
-            write_atomically(path, report.model_dump_json(indent=2) + "\n")
+            write_text_atomically(path, report.model_dump_json(indent=2) + "\n")
         elif fmt == "md":
-            write_atomically(path, render_markdown(report, write_figures(report, out_dir)))
+            write_text_atomically(path, render_markdown(report, write_figures(report, out_dir)))
         elif fmt == "html":
-            write_atomically(path, render_html(report))
+            write_text_atomically(path, render_html(report))
         else:
             raise InputError(f"unknown report format {fmt!r}: choose from {', '.join(FORMATS)}")
         written.append(path)

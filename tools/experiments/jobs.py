@@ -7,7 +7,6 @@ A job lives in `<data dir>/experiments/<job id>/`: `job.json` (this record), `sp
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Literal, Protocol
@@ -15,6 +14,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from tools.experiments.spec import Backend, ExperimentSpec
+from tools.files import write_text_atomically
 
 JobStatus = Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "TIMEOUT", "CANCELLED"]
 TERMINAL: frozenset[str] = frozenset({"SUCCEEDED", "FAILED", "TIMEOUT", "CANCELLED"})
@@ -59,9 +59,7 @@ class ExperimentBackend(Protocol):
 
 
 def write_json_atomically(path: Path, data: dict) -> None:
-    temporary = path.with_name(path.name + f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    write_text_atomically(path, json.dumps(data, indent=2) + "\n")
 
 
 def tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:

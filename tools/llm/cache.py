@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 
+from tools.files import write_text_atomically
 from tools.llm.base import ChatResult
 
 
@@ -41,8 +41,6 @@ class ResponseCache:
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(asdict(result), ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, path)
+            write_text_atomically(path, json.dumps(asdict(result), ensure_ascii=False))
         except OSError:
             pass  # a cache that cannot be written only costs a later model call
