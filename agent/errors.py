@@ -1,21 +1,8 @@
-"""Errors a user can act on. The CLI prints them as one line and exits non-zero."""
+"""Errors a user can act on. The tools raise them (`tools/errors.py`); the agent raises the same kinds, and the
+CLI prints any of them as one line and exits with its `exit_code` (2: input or settings, 3: an outside service)."""
 
+from tools.errors import ConfigError, InputError, ProviderError, UserError
 
-class AgentError(Exception):
-    """An error with a message meant for the user; `exit_code` is what the CLI exits with."""
+AgentError = UserError  # the name the agent's own code and its callers use for "any error meant for the user"
 
-    exit_code = 2
-
-
-class ConfigError(AgentError):
-    """Invalid settings or a missing file the settings point at."""
-
-
-class ProviderError(AgentError):
-    """The model provider failed: unreachable server, refused request, unusable reply."""
-
-    exit_code = 3
-
-
-class InputError(AgentError):
-    """Bad input from the user (empty question, unreadable file)."""
+__all__ = ["AgentError", "ConfigError", "InputError", "ProviderError", "UserError"]

@@ -16,6 +16,8 @@ ClaimKind = Literal["result", "method", "dataset", "comparison"]
 # tokens, and the bound makes the grammar close it. Code that reads these treats a string that hit
 # its bound without ending a sentence as truncated and drops it, never shows it.
 MAX_CLAIM_CHARS = 400
+# A claim a user gives to be checked (`agent verify`, the chat): one claim, not a text.
+MAX_USER_CLAIM_CHARS = 1000
 MAX_TEXT_CHARS = 800
 SearchQuery = Annotated[str, Field(max_length=150)]
 
@@ -45,8 +47,16 @@ class ExtractionOutput(BaseModel):
     claims: list[ExtractedClaim] = Field(max_length=10)
 
 
+def extraction_output_for(limit: int) -> type[ExtractionOutput]:
+    """`ExtractionOutput` allowing at most `limit` claims (the grammar stops the model there)."""
+    return create_model("ExtractionOutput", __base__=ExtractionOutput,
+                        claims=(list[ExtractedClaim], Field(max_length=limit)))
+
+
 class Finding(BaseModel):
-    statement: str = Field(max_length=MAX_TEXT_CHARS, description="one finding of the papers that bears on the question")
+    statement: str = Field(
+        max_length=MAX_TEXT_CHARS, description="one finding of the papers that bears on the question"
+    )
     claim_ids: list[str] = Field(min_length=1, max_length=4, description="ids of the claims that back it")
 
 
@@ -82,26 +92,6 @@ class ExperimentProposal(BaseModel):
     reason: str = Field(max_length=300)
 
 
-ChatAction = Literal["answer", "search_arxiv", "search_library", "open_paper", "extract_claims", "verify_claim",
-                     "start_experiment", "experiment_status", "cancel_experiment", "write_report"]
-
-
-class ChatStep(BaseModel):
-    """The chat model's next move: answer, or call one tool. Flat, so a small model fills it reliably;
-    each tool checks the arguments it needs."""
-
-    action: ChatAction
-    query: str = Field("", max_length=200, description="search_arxiv, search_library: keywords")
-    paper_id: str = Field("", max_length=40, description="open_paper, extract_claims, verify_claim: an arXiv id")
-    claim: str = Field("", max_length=MAX_CLAIM_CHARS, description="verify_claim: the claim to check")
-    full_text: bool = Field(False, description="open_paper: the full text instead of the abstract")
-    task: Literal["xnli", "pawsx"] = Field("xnli", description="start_experiment")
-    eval_languages: list[ExperimentLanguage] = Field(default_factory=list, max_length=6,
-                                                     description="start_experiment")
-    job_id: str = Field("", max_length=40, description="experiment_status, cancel_experiment")
-    path: str = Field("", max_length=200, description="write_report: directory for the report")
-
-
 class ReviewOutput(BaseModel):
     score: int = Field(ge=1, le=5)
     rationale: str = Field(max_length=MAX_TEXT_CHARS)
@@ -131,8 +121,10 @@ class Evidence(BaseModel):
     probabilities: dict[str, float] = Field(default_factory=dict, description="calibrated when a map exists")
     raw_probabilities: dict[str, float] = Field(default_factory=dict, description="the model's own, for refitting")
     is_source: bool = False
-    screened_out: list[str] = Field(default_factory=list, description="sentences of the passage addressed to an AI "
-                                                                      "system (planted instructions), not shown to the judge")
+    screened_out: list[str] = Field(
+        default_factory=list,
+        description="sentences of the passage addressed to an AI system (planted instructions), not shown to the judge",
+    )
 
 
 class VerifiedClaim(Claim):

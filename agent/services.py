@@ -1,20 +1,51 @@
-"""The long-lived things graph nodes use: settings, the model provider, the library, search.
+"""The long-lived things graph nodes use: settings, the model provider, the library, search, experiments.
 
-Nodes receive them through LangGraph's runtime context (`context=Services(...)`); when a graph is
-run without one (LangGraph Studio/Server), they are built from the settings on first use.
+Only dependencies live here; what belongs to one run (its budget, its start time) is in the graph's run context
+(`agent/graphs/context.py`). Everything is built on first use, so a command that needs no model loads none.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
-from langgraph.runtime import Runtime
-
+from agent.claims.calibration import CalibrationMap, load_calibration
 from agent.settings import Settings, load_settings
 from tools.llm.base import LLMProvider, UsageTracker
+from tools.papers import Paper
+from tools.snapshot import snapshot_by_id
+
+if TYPE_CHECKING:  # imported where first used: a command that never searches never loads the search stack
+    from tools.arxiv_tool import ArxivTool
+    from tools.experiments.manager import ExperimentManager
+    from tools.library import PaperLibrary
+    from tools.reader import FullTextReader
+    from tools.search import LiteratureSearch
+
+
+def make_provider(settings: Settings, tracker: UsageTracker | None = None) -> LLMProvider:
+    """The provider the settings name, with the on-disk response cache unless it is switched off."""
+    common = {"tracker": tracker, "seed": settings.seed, "temperature": settings.temperature,
+              "max_tokens": settings.max_tokens}
+    if settings.provider == "openai":
+        from tools.llm.openai_provider import OpenAIProvider
+
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        provider: LLMProvider = OpenAIProvider(settings.model, api_key=key, base_url=settings.openai_base_url,
+                                               timeout=settings.request_timeout, **common)
+    else:
+        from tools.llm.local_provider import LocalProvider
+        from tools.llm.model_files import resolve_model_file
+
+        path = resolve_model_file(settings.model, settings.models_dir, settings.model_sha256)
+        provider = LocalProvider(path, model_name=settings.model if path.stem == settings.model else path.name,
+                                 n_ctx=settings.n_ctx, n_threads=settings.n_threads, **common)
+    if settings.cache_responses:
+        from tools.llm.cache import ResponseCache
+
+        provider.cache = ResponseCache(settings.cache_dir / "llm")
+    return provider
 
 
 @dataclass
@@ -22,51 +53,27 @@ class Services:
     settings: Settings
     tracker: UsageTracker = field(default_factory=UsageTracker)
     provider_override: LLMProvider | None = None
-    started_at: float = field(default_factory=time.perf_counter)
-
-    budget_stop: str | None = None  # the budget that ended the run, once one is reached
-    skipped: list[str] = field(default_factory=list)  # steps not done because of it
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started_at
-
-    def check_budget(self) -> str | None:
-        """The budget this run has used up, if any (checked before each step)."""
-        if self.budget_stop is None:
-            s, used = self.settings, self.tracker.totals()
-            if s.budget_model_calls is not None and used.llm_calls >= s.budget_model_calls:
-                self.budget_stop = f"the model-call budget ({s.budget_model_calls} calls, AGENT_BUDGET_MODEL_CALLS)"
-            elif s.budget_tokens is not None and used.prompt_tokens + used.completion_tokens >= s.budget_tokens:
-                self.budget_stop = f"the token budget ({s.budget_tokens} tokens, AGENT_BUDGET_TOKENS)"
-            elif s.budget_wall_seconds is not None and self.elapsed() >= s.budget_wall_seconds:
-                self.budget_stop = f"the time budget ({s.budget_wall_seconds:.0f} s, AGENT_BUDGET_WALL_SECONDS)"
-        return self.budget_stop
 
     @cached_property
     def provider(self) -> LLMProvider:
-        if self.provider_override is not None:
-            return self.provider_override
-        from tools.llm.factory import make_provider
-
-        return make_provider(self.settings, self.tracker)
+        return self.provider_override or make_provider(self.settings, self.tracker)
 
     @cached_property
-    def calibration(self):
+    def calibration(self) -> CalibrationMap | None:
         """The fitted calibration map for this provider and model, or None (confidences uncalibrated)."""
-        from agent.calibration import load_calibration
-
         return load_calibration(self.provider.name, self.provider.model)
 
     @cached_property
-    def library(self):
+    def library(self) -> PaperLibrary:
         from tools.embeddings import default_embedder
         from tools.library import PaperLibrary
 
-        return PaperLibrary(self.settings.chroma_dir, default_embedder(), chroma_url=self.settings.chroma_url,
-                            lock_timeout=self.settings.library_lock_timeout)
+        s = self.settings
+        return PaperLibrary(s.chroma_dir, default_embedder(), chroma_url=s.chroma_url,
+                            lock_timeout=s.library_lock_timeout)
 
     @cached_property
-    def arxiv(self):
+    def arxiv(self) -> ArxivTool | None:
         """The live arXiv tool (polite, cached), or None when offline."""
         if self.settings.offline:
             return None
@@ -78,22 +85,34 @@ class Services:
                          endpoint=s.arxiv_endpoint)
 
     @cached_property
-    def search(self):
+    def search(self) -> LiteratureSearch:
         from tools.search import LiteratureSearch
 
         return LiteratureSearch(self.library, offline=self.settings.offline, arxiv_tool=self.arxiv)
 
+    @cached_property
+    def reader(self) -> FullTextReader:
+        from tools.reader import FullTextReader
 
-_default: Services | None = None
-_default_lock = threading.Lock()
+        s = self.settings
+        return FullTextReader(self.library, s.cache_dir / "pdf", delay_seconds=s.arxiv_delay_seconds,
+                              timeout=s.arxiv_timeout)
+
+    @cached_property
+    def experiments(self) -> ExperimentManager:
+        from tools.experiments.manager import ExperimentManager
+
+        s = self.settings
+        return ExperimentManager(s.experiments_dir, s.models_dir / "hf", ray_address=s.ray_address,
+                                 slurm_cluster=None if s.slurm_cluster == "auto" else s.slurm_cluster,
+                                 slurm_partition=s.slurm_partition)
+
+    def find_paper(self, paper_id: str) -> Paper | None:
+        """A paper by id from the library, else from the bundled snapshot (no network)."""
+        return self.library.get_paper(paper_id) or snapshot_by_id().get(paper_id)
 
 
-def services_of(runtime: Runtime | None) -> Services:
-    """The services passed as the run's context, or process-wide defaults built from settings."""
-    if runtime is not None and isinstance(runtime.context, Services):
-        return runtime.context
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Services(settings=load_settings())
-        return _default
+@lru_cache(maxsize=1)
+def default_services() -> Services:
+    """Services built from the settings, for graphs run without a context (LangGraph Studio / Server)."""
+    return Services(settings=load_settings())

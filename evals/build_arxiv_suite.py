@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.claim_text import author_reference, make_self_contained, overlap
+from agent.claims.anchoring import author_reference, make_self_contained, overlap
 from tools.papers import Paper
 from tools.snapshot import EMBEDDINGS_PATH, load_snapshot
 from tools.text import split_sentences
@@ -106,10 +106,15 @@ def build(out_dir: Path = OUT_DIR, n_papers: int = N_PAPERS) -> dict[str, int]:
                        "provenance": {"kind": "restated sentence", "source_sentence": sentences[support_index]}})
         edit_index = next(i for i in results if contradict(sentences[i]))
         edited, edit = contradict(sentences[edit_index])
-        claims.append({"id": f"{paper.id}-C", "claim": make_self_contained(edited, paper),
-                       "evidence": {paper.id: [{"sentences": [edit_index], "label": "CONTRADICT"}]},
-                       "cited_doc_ids": [paper.id],
-                       "provenance": {"kind": "controlled edit", "edit": edit, "source_sentence": sentences[edit_index]}})
+        claims.append(
+            {
+                "id": f"{paper.id}-C",
+                "claim": make_self_contained(edited, paper),
+                "evidence": {paper.id: [{"sentences": [edit_index], "label": "CONTRADICT"}]},
+                "cited_doc_ids": [paper.id],
+                "provenance": {"kind": "controlled edit", "edit": edit, "source_sentence": sentences[edit_index]},
+            }
+        )
         for neighbour in np.argsort(-similarity[index]):
             other, other_sentences, other_results = candidates[neighbour]
             options = [other_sentences[i] for i in other_results

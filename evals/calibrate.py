@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from agent.calibration import CalibrationMap, calibration_path
+from agent.claims.calibration import CalibrationMap, calibration_path
 from agent.errors import InputError
 from agent.records import VERDICTS
 from evals.metrics import expected_calibration_error, macro_f1
@@ -44,7 +44,9 @@ def _examples(run_dir: Path) -> tuple[np.ndarray, list[int], dict]:
             log_probs.append([math.log(max(raw.get(v, 0.0), 1e-6)) for v in VERDICTS])
             gold.append(VERDICTS.index(label))
     if len(gold) < 30:
-        raise InputError(f"{run_dir} has only {len(gold)} judgments; fit calibration on at least 30 (hundreds is better)")
+        raise InputError(
+            f"{run_dir} has only {len(gold)} judgments; fit calibration on at least 30 (hundreds is better)"
+        )
     return np.array(log_probs), gold, metrics
 
 
@@ -75,7 +77,9 @@ def fit_calibration(run_dir: Path, write: bool = True) -> CalibrationMap:
         probabilities = _calibrated(log_probs, bias, math.exp(params[2]))
         return float(-np.mean(np.log(probabilities[index, gold] + 1e-12)))
 
-    result = minimize(loss, x0=np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000})
+    result = minimize(
+        loss, x0=np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000}
+    )
     bias = {VERDICTS[0]: 0.0, VERDICTS[1]: float(result.x[0]), VERDICTS[2]: float(result.x[1])}
     temperature = float(math.exp(result.x[2]))
     before = _summary(_calibrated(log_probs, np.zeros(3), 1.0), gold)

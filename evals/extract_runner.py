@@ -21,7 +21,7 @@ from typing import Callable
 
 from pydantic import BaseModel, Field
 
-from agent.nodes.extract import extract_from_paper
+from agent.claims.extraction import extract_from_paper
 from agent.services import Services
 from evals.predictions import predict_resumably
 from evals.suite import read_records

@@ -16,10 +16,11 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Callable
 
-from agent.nodes.verify import verifier_graph
+from agent.graphs.context import RunContext
+from agent.graphs.verifier import verify
+from agent.graphs.verifier.state import Passage
 from agent.records import Claim
 from agent.services import Services
-from agent.state import Passage
 from evals.predictions import predict_resumably, prediction_row
 from evals.suite import SuiteDocument, SuiteItem, load_suite
 
@@ -92,7 +93,7 @@ def _passages(case: Case, corpus: dict[str, SuiteDocument]) -> list[Passage]:
 def predict_case(case: Case, corpus: dict[str, SuiteDocument], services: Services) -> dict:
     item = case.item
     claim = Claim(id=item.id, text=item.claim, paper_id=item.cited_doc_ids[0], quote="")
-    result = verifier_graph().invoke({"claim": claim, "passages": _passages(case, corpus)}, context=services)["result"]
+    result = verify(claim, RunContext(services), passages=_passages(case, corpus))
     row = prediction_row(item, result, attack=case.attack, target=TARGET[item.label])
     row["id"] = case.id
     return row

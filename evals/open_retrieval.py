@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import hashlib
 
-from agent.nodes.verify import verifier_graph
+from agent.graphs.context import RunContext
+from agent.graphs.verifier import verify
+from agent.graphs.verifier.state import Passage
 from agent.records import Claim
 from agent.services import Services
-from agent.state import Passage
 from evals.predictions import prediction_row
 from evals.suite import SuiteDocument, SuiteItem
 from tools.library import CHROMA_LOCK
@@ -65,7 +66,7 @@ def predict_open(item: SuiteItem, corpus: dict[str, SuiteDocument], retriever: S
     retrieved = retriever.top(item.claim)
     passages = [Passage(paper_id=d, title=corpus[d].title, text=corpus[d].abstract, is_source=False) for d in retrieved]
     claim = Claim(id=item.id, text=item.claim, paper_id="", quote="")
-    result = verifier_graph().invoke({"claim": claim, "passages": passages}, context=services)["result"]
+    result = verify(claim, RunContext(services), passages=passages)
     decisive = [e for e in result.evidence if e.stance != "NOT_ENOUGH_INFO"]
     sentence_predictions = []
     for evidence in decisive:

@@ -22,10 +22,12 @@ from typing import Callable
 
 from pydantic import BaseModel
 
+from agent.graphs.context import RunContext
+from agent.graphs.research.run import run_research
+from agent.graphs.verifier import verify
 from agent.records import Claim
-from agent.report import Report
-from agent.report_checks import is_verbatim
-from agent.runner import run_research
+from agent.report.checks import is_verbatim
+from agent.report.model import Report
 from agent.services import Services
 from evals.suite import read_records
 from tools.snapshot import snapshot_by_id
@@ -55,14 +57,12 @@ def _paper_texts(paper_id: str, services: Services) -> list[str]:
 
 
 def score_question(item: ReportQuestion, report: Report, services: Services) -> dict:
-    from agent.nodes.verify import verifier_graph
-
     read = {paper.id for paper in report.papers}
     verbatim = [is_verbatim(claim.quote, _paper_texts(claim.paper_id, services)) for claim in report.claims]
     facts = []
     for number, fact in enumerate(item.facts, start=1):
         claim = Claim(id=f"F{number}", text=fact.fact, paper_id=fact.paper_id, quote="")
-        result = verifier_graph().invoke({"claim": claim}, context=services)["result"]
+        result = verify(claim, RunContext(services))
         facts.append({"fact": fact.fact, "gold": fact.label, "predicted": result.verdict,
                       "confidence": result.confidence, "correct": result.verdict == fact.label})
     return {

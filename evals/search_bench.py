@@ -27,10 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+from agent.literature.plan import make_plan
 from agent.services import Services
 from agent.settings import load_settings
 from tools.embeddings import default_embedder
 from tools.library import PaperLibrary
+from tools.llm.base import InvalidModelOutput
 from tools.snapshot import load_snapshot, paper_document
 
 QUESTIONS_PATH = Path(__file__).parent / "retrieval" / "questions.jsonl"
@@ -53,9 +55,6 @@ def mean_metrics(rows: list[dict[str, float]]) -> dict[str, float]:
 
 
 def plan_all(questions: list[dict], services: Services, plans_path: Path, replan: bool) -> dict[str, list[str]]:
-    from agent.nodes.plan import make_plan
-    from tools.llm.base import InvalidModelOutput
-
     plans: dict[str, list[str]] = {}
     if plans_path.exists() and not replan:
         plans = json.loads(plans_path.read_text(encoding="utf-8"))

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Callable
 
 from agent.errors import InputError
-from agent.nodes.verify import verifier_graph
+from agent.graphs.context import RunContext
+from agent.graphs.verifier import verify
+from agent.graphs.verifier.state import Passage
 from agent.records import Claim
 from agent.services import Services
-from agent.state import Passage
 from evals.metrics import summarize
 from evals.open_retrieval import SuiteRetriever, predict_open, scifact_scores
 from evals.plots import reliability_diagram
@@ -33,7 +34,7 @@ def predict(item: SuiteItem, corpus: dict[str, SuiteDocument], services: Service
     passages = _passages(item, corpus)
     if not passages:
         return prediction_row(item, None)
-    return prediction_row(item, verifier_graph().invoke({"claim": claim, "passages": passages}, context=services)["result"])
+    return prediction_row(item, verify(claim, RunContext(services), passages=passages))
 
 
 def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode: str = "oracle",

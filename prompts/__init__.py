@@ -3,6 +3,12 @@
 A template file holds a `--- system` section and a `--- user` section, and names the variables it
 takes in its first line: `{# variables: question, n_queries #}`. Rendering checks that exactly those
 variables are given, so a template and its caller cannot drift apart silently.
+
+What a prompt carries as data (the question, a paper's text, a claim, the transcript) sits in a tagged block,
+`<question>…</question>`, `<passage paper="…">…</passage>`, and passes the `untrusted` filter, so text inside
+cannot open or close a block. The tags are the contract with the scripted test server
+(`tests/support/chat_server.py`), which reads them and the response schema a request asks for, never the
+prompts' wording.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ PROMPT_DIR = Path(__file__).parent
 _VARIABLES = re.compile(r"^\{#\s*variables:\s*(?P<names>[^#]*)#\}")
 _SECTION = re.compile(r"^--- (system|user)\s*$", re.MULTILINE)
 _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=False, autoescape=False)
-_DATA_TAG = re.compile(r"<(/?\s*(?:passage|paper|abstract|claim)\b)", re.IGNORECASE)
+DATA_TAGS = ("passage", "paper", "papers", "abstract", "title", "claim", "claims", "question", "answer",
+             "mentions", "conversation")
+_DATA_TAG = re.compile(r"<(/?\s*(?:" + "|".join(DATA_TAGS) + r")\b)", re.IGNORECASE)
 
 
 def untrusted(text: str) -> str:

@@ -11,10 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -30,7 +28,8 @@ from arxiv import _feed
 from lxml import etree
 from pydantic import BaseModel
 
-from agent.errors import AgentError, InputError
+from tools.errors import InputError, UserError
+from tools.files import write_text_atomically
 from tools.papers import Paper, normalize_arxiv_id
 
 logger = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ _SORTS = {
 }
 
 
-class ArxivError(AgentError):
+class ArxivError(UserError):
     """arXiv could not give an answer. Exit code 3, as for ProviderError: an outside service failed."""
 
     exit_code = 3
@@ -147,7 +146,7 @@ def shared_rate_limiter(url: str) -> RateLimiter:
         return _limiters.setdefault(host, RateLimiter())
 
 
-class ResponseCache:
+class ArxivResponseCache:
     """Well-formed 200 answers on disk, one JSON file `{url, fetched_at, body}` per request URL."""
 
     def __init__(self, directory: Path, ttl_seconds: float = 86400, *,
@@ -179,11 +178,7 @@ class ResponseCache:
     def put(self, url: str, body: bytes) -> None:
         try:
             text = json.dumps({"url": url, "fetched_at": self._clock(), "body": body.decode("utf-8")})
-            self.directory.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=self.directory, suffix=".tmp",
-                                             delete=False) as handle:
-                handle.write(text)
-            os.replace(handle.name, self.path_for(url))
+            write_text_atomically(self.path_for(url), text)
         except (OSError, ValueError) as exc:
             logger.warning("could not cache the arXiv response for %s: %s", url, exc)
 
@@ -235,7 +230,7 @@ def _retry_after(value: str | None) -> float | None:
 # -- the client ---------------------------------------------------------------------------------------
 class _PoliteClient(arxiv.Client):
     def __init__(self, *, endpoint: str, page_size: int, delay_seconds: float, max_retries: int, timeout: float,
-                 backoff_seconds: float, max_backoff_seconds: float, cache: ResponseCache | None) -> None:
+                 backoff_seconds: float, max_backoff_seconds: float, cache: ArxivResponseCache | None) -> None:
         super().__init__(page_size=page_size, delay_seconds=delay_seconds, num_retries=max_retries)
         self.query_url_format = endpoint
         self.timeout = timeout
@@ -357,7 +352,7 @@ class ArxivTool:
     def __init__(self, cache_dir: Path | None, *, delay_seconds: float = 3.0, max_retries: int = 3,
                  timeout: float = 15.0, backoff_seconds: float = 2.0, max_backoff_seconds: float = 60.0,
                  cache_ttl_seconds: float = 86400, page_size: int = 100, endpoint: str | None = None) -> None:
-        cache = ResponseCache(cache_dir, cache_ttl_seconds) if cache_dir is not None else None
+        cache = ArxivResponseCache(cache_dir, cache_ttl_seconds) if cache_dir is not None else None
         self._client = _PoliteClient(
             endpoint=endpoint or DEFAULT_ENDPOINT, page_size=page_size, delay_seconds=delay_seconds,
             max_retries=max_retries, timeout=timeout, backoff_seconds=backoff_seconds,

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -19,7 +17,8 @@ import requests
 from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
-from agent.errors import AgentError
+from tools.errors import UserError
+from tools.files import open_atomically
 from tools.text import split_sentences
 
 log = logging.getLogger(__name__)
@@ -61,7 +60,7 @@ class Chunk:
     page_end: int
 
 
-class FullTextError(AgentError):
+class FullTextError(UserError):
     """A PDF could not be fetched or read: download failed, not a PDF, encrypted, broken, no text."""
 
 
@@ -82,20 +81,12 @@ def download_pdf(url: str, dest: Path, *, timeout: float = 30.0, max_bytes: int 
     """
     dest = Path(dest)
     http = session or requests.Session()
-    tmp: Path | None = None
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-        tmp = Path(tmp_name)
-        with os.fdopen(fd, "wb") as out:
+        with open_atomically(dest) as out:
             size = _stream_pdf(http, url, out, timeout=timeout, max_bytes=max_bytes)
-        os.replace(tmp, dest)
-        tmp = None
     except OSError as exc:  # requests' own errors are turned into FullTextError before this
         raise FullTextError(f"cannot save PDF to {dest}: {exc.strerror or _one_line(exc)}") from None
     finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
         if session is None:
             http.close()
     log.info("downloaded %s (%d bytes) to %s", url, size, dest)

@@ -18,7 +18,9 @@ from tools.text import split_sentences
 
 _BREAKS = re.compile(r"\n+|</?[A-Za-z][^<>\n]{0,60}>")
 _HIDDEN = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_ADDRESSEE = r"(?:AI|A\.I\.|LLMs?|(?:large )?language models?|assistants?|chatbots?|automated \w+|models?|reviewers?|systems?)"
+_ADDRESSEE = (
+    r"(?:AI|A\.I\.|LLMs?|(?:large )?language models?|assistants?|chatbots?|automated \w+|models?|reviewers?|systems?)"
+)
 _PATTERNS = [re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:your|the|previous|prior|above|earlier|"
     r"preceding)\s+(?:previous\s+|prior\s+|system\s+)?(?:instructions?|prompts?|rules|guidelines)\b",

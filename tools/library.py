@@ -22,8 +22,8 @@ from urllib.parse import urlparse
 import numpy as np
 from pydantic import BaseModel, Field
 
-from agent.errors import ConfigError
 from tools.embeddings import EMBEDDING_MODEL_NAME, MiniLMEmbedder
+from tools.errors import ConfigError
 from tools.papers import Paper
 from tools.snapshot import EMBEDDINGS_PATH, paper_document, snapshot_by_id
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from agent.errors import InputError
+from tools.errors import InputError
 from tools.papers import Paper
 
 _NEW_STYLE_ID = re.compile(r"^(\d{2})(\d{2})\.\d{4,5}$")
@@ -83,7 +83,9 @@ def read_papers_jsonl(path: Path) -> ImportResult:
                         raise ValueError("not a JSON object")
                     result.papers.append(paper_from_row(row, source=path.name))
                 except UnicodeDecodeError as exc:
-                    result.problems.append(f"line {number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")
+                    result.problems.append(
+                        f"line {number}: not UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                    )
                 except (ValueError, ValidationError) as exc:
                     reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
                     result.problems.append(f"line {number}: {reason}")

@@ -5,51 +5,24 @@ from __future__ import annotations
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from agent.errors import InputError
 from tools.arxiv_tool import shared_rate_limiter
+from tools.errors import InputError
 from tools.fulltext import Chunk, FullTextError, arxiv_pdf_url, download_pdf, extract_pages, pdf_chunks
+from tools.library import PaperLibrary
 from tools.papers import Paper
 from tools.snapshot import snapshot_by_id
-
-if TYPE_CHECKING:
-    from agent.services import Services
 
 log = logging.getLogger(__name__)
 _ARXIV_FILE = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 _ABSTRACT_CHARS = 1500
 
+Progress = Callable[[int, int], None]  # (done, total)
+
 
 def _safe_name(paper_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9.\-]", "_", paper_id)
-
-
-def fetch_full_text(paper: Paper, services: Services) -> int:
-    """Download (once; cached in the data dir) and index the paper's arXiv PDF; returns chunks stored.
-
-    Raises FullTextError when the PDF cannot be had or read; the paper's abstract stays indexed."""
-    settings = services.settings
-    pdf_path = settings.cache_dir / "pdf" / f"{_safe_name(paper.id)}.pdf"
-    if not pdf_path.exists():
-        url = arxiv_pdf_url(paper.id)
-        shared_rate_limiter(url).wait(settings.arxiv_delay_seconds)
-        download_pdf(url, pdf_path, timeout=settings.arxiv_timeout)
-    return services.library.add_full_text(paper, pdf_chunks(pdf_path))
-
-
-def read_full_texts(papers: list[Paper], services: Services, progress_factory: Callable, console) -> int:
-    """Full text of each paper; a paper whose PDF fails is reported in one line and skipped."""
-    stored = 0
-    with progress_factory() as progress:
-        task = progress.add_task("downloading and indexing PDFs", total=len(papers))
-        for paper in papers:
-            try:
-                stored += fetch_full_text(paper, services)
-            except FullTextError as exc:
-                console.print(f"[yellow]no full text[/yellow] for {paper.id}: {exc}")
-            progress.advance(task)
-    return stored
 
 
 def _pdf_files(paths: list[Path]) -> list[Path]:
@@ -82,18 +55,56 @@ def paper_for_pdf(path: Path, pages: list[str], chunks: list[Chunk]) -> Paper:
                  url=path.resolve().as_uri())
 
 
-def index_local_pdfs(paths: list[Path], services: Services, progress_factory: Callable, console) -> int:
-    files = _pdf_files(paths)
-    stored = 0
-    with progress_factory() as progress:
-        task = progress.add_task("reading PDFs", total=len(files))
-        for path in files:
+class FullTextReader:
+    """Puts papers' full text into the library: arXiv PDFs, downloaded once into `pdf_dir` at arXiv's pace,
+    and local PDF files. A paper whose PDF cannot be had or read keeps its abstract."""
+
+    def __init__(self, library: PaperLibrary, pdf_dir: Path, *, delay_seconds: float = 3.0,
+                 timeout: float = 15.0) -> None:
+        self.library, self.pdf_dir = library, pdf_dir
+        self.delay_seconds, self.timeout = delay_seconds, timeout
+
+    def fetch(self, paper: Paper) -> int:
+        """Download (once) and index the paper's arXiv PDF; returns the chunks stored.
+
+        Raises FullTextError when the PDF cannot be had or read; the paper's abstract stays indexed."""
+        pdf_path = self.pdf_dir / f"{_safe_name(paper.id)}.pdf"
+        if not pdf_path.exists():
+            url = arxiv_pdf_url(paper.id)
+            shared_rate_limiter(url).wait(self.delay_seconds)
+            download_pdf(url, pdf_path, timeout=self.timeout)
+        return self.library.add_full_text(paper, pdf_chunks(pdf_path))
+
+    def fetch_all(self, papers: list[Paper], on_progress: Progress | None = None,
+                  on_failure: Callable[[Paper, FullTextError], None] | None = None) -> int:
+        """The full text of each paper; a paper whose PDF fails is passed to `on_failure` and skipped."""
+        stored = 0
+        for done, paper in enumerate(papers, 1):
+            try:
+                stored += self.fetch(paper)
+            except FullTextError as exc:
+                if on_failure:
+                    on_failure(paper, exc)
+            if on_progress:
+                on_progress(done, len(papers))
+        return stored
+
+    def index_pdfs(self, paths: list[Path], on_progress: Progress | None = None,
+                   on_indexed: Callable[[Path, Paper, int], None] | None = None,
+                   on_failure: Callable[[Path, FullTextError], None] | None = None) -> int:
+        """Index local PDFs (files, or every PDF in a folder); raises InputError when there is none."""
+        files = _pdf_files(paths)
+        stored = 0
+        for done, path in enumerate(files, 1):
             try:
                 chunks = pdf_chunks(path)
                 paper = paper_for_pdf(path, extract_pages(path), chunks)
-                stored += services.library.add_full_text(paper, chunks)
-                console.print(f"indexed {path.name} as {paper.id}: {len(chunks)} chunks")
+                stored += self.library.add_full_text(paper, chunks)
+                if on_indexed:
+                    on_indexed(path, paper, len(chunks))
             except FullTextError as exc:
-                console.print(f"[yellow]skipped[/yellow] {path}: {exc}")
-            progress.advance(task)
-    return stored
+                if on_failure:
+                    on_failure(path, exc)
+            if on_progress:
+                on_progress(done, len(files))
+        return stored

@@ -48,8 +48,14 @@ def _from_key(row: dict) -> Paper:
 def _from_bible(row: dict) -> Paper | None:
     if not row.get("arxiv_id"):
         return None
-    return Paper(id=row["arxiv_id"], title=row["title"], authors=_author_list(row.get("authors")), abstract=row.get("abstract") or "",
-                 year=row.get("year"), source="llm_bible.jsonl")
+    return Paper(
+        id=row["arxiv_id"],
+        title=row["title"],
+        authors=_author_list(row.get("authors")),
+        abstract=row.get("abstract") or "",
+        year=row.get("year"),
+        source="llm_bible.jsonl",
+    )
 
 
 def _read_jsonl(path: Path) -> list[dict]:

@@ -15,7 +15,7 @@ import os
 import time
 from pathlib import Path
 
-from agent.errors import ConfigError
+from tools.errors import ConfigError
 
 log = logging.getLogger(__name__)
 _held: dict[str, int] = {}  # store path -> file descriptor, kept open for the process's lifetime

@@ -2,8 +2,10 @@
 
 The project's real `openai` client code talks to it over TCP. A *script* is a function
 `request_json -> Reply` that decides each answer; `research_script` below answers every call the
-research graph makes (by the JSON schema name it asks for, or a label call with logprobs), derived
-from the prompt itself, so runs are deterministic.
+research graph makes. It recognises a request by the response schema it asks for (or, for a label
+call, the logprobs it asks for) and reads its data from the prompts' tagged blocks (`<question>`,
+`<abstract>`, `<claim>`, `<passage>`, `<conversation>`, ...: see `prompts/__init__.py`), never from
+the prompts' wording, so editing a prompt's text cannot break a graph test. Runs are deterministic.
 """
 
 from __future__ import annotations
@@ -124,13 +126,27 @@ def _completion(request: dict, reply: Reply) -> dict:
 
 
 # -- the research script ------------------------------------------------------------------------
-def _schema_name(request: dict) -> str:
+def _schema(request: dict) -> dict:
     response_format = request.get("response_format") or {}
-    return (response_format.get("json_schema") or {}).get("name", "")
+    return response_format.get("json_schema") or {}
+
+
+def _schema_name(request: dict) -> str:
+    return _schema(request).get("name", "")
 
 
 def _user_text(request: dict) -> str:
     return next((m["content"] for m in reversed(request["messages"]) if m["role"] == "user"), "")
+
+
+def tagged(text: str, tag: str) -> str:
+    """The content of the prompt's `<tag …>…</tag>` block ("" when there is none)."""
+    match = re.search(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", text, flags=re.DOTALL)
+    return match.group(1).strip() if match else ""
+
+
+def _max_items(request: dict, field: str) -> int:
+    return _schema(request)["schema"]["properties"][field]["maxItems"]
 
 
 def research_script(request: dict) -> Reply:
@@ -138,15 +154,14 @@ def research_script(request: dict) -> Reply:
     name = _schema_name(request)
     text = _user_text(request)
     if request.get("logprobs"):
-        claim = text.split("Claim:", 1)[-1]
-        passage = text.split("<passage", 1)[-1].split("</passage>", 1)[0]
+        claim, passage = tagged(text, "claim"), tagged(text, "passage")
         words = set(re.findall(r"[a-z]{5,}", claim.lower()))
         overlap = len(words & set(re.findall(r"[a-z]{5,}", passage.lower()))) / max(1, len(words))
         if overlap > 0.6:
             return Reply("SUP", [("SUP", -0.11), ("NOT", -2.4), ("REF", -4.0)])
         return Reply("NOT", [("NOT", -0.22), ("SUP", -1.9), ("REF", -3.5)])
     if name == "SearchPlan":
-        question = text.split("Research question:", 1)[-1].split("\n", 1)[0].strip()
+        question = tagged(text, "question")
         return Reply(json.dumps({
             "sub_questions": [f"What is known about: {question}", "Which languages and tasks were tested?"],
             "method_query": "intermediate-task training multilingual",
@@ -155,13 +170,13 @@ def research_script(request: dict) -> Reply:
             "broad_query": "zero-shot cross-lingual transfer",
         }))
     if name == "ExtractionOutput":
-        sentences = re.findall(r"^\[(\d+)\] (.+)$", text, flags=re.MULTILINE)
-        limit = int(re.search(r"Extract at most (\d+) claims", text).group(1))
+        sentences = re.findall(r"^\[(\d+)\] (.+)$", tagged(text, "abstract"), flags=re.MULTILINE)
+        limit = _max_items(request, "claims")
         claims = [{"sentence": int(number), "claim": sentence, "kind": "result"}
                   for number, sentence in sentences[-limit:]]
         return Reply(json.dumps({"claims": claims}))
     if name == "SynthesisOutput":
-        rows = re.findall(r"^(C\d+) \|[^|]*\|[^|]*\|[^|]*\| (.+)$", text, flags=re.MULTILINE)
+        rows = re.findall(r"^(C\d+) \|[^|]*\|[^|]*\|[^|]*\| (.+)$", tagged(text, "claims"), flags=re.MULTILINE)
         ids = [claim_id for claim_id, _ in rows]
         return Reply(json.dumps({
             "question_focus": " ".join(rows[0][1].split()[:4]),
@@ -176,7 +191,7 @@ def research_script(request: dict) -> Reply:
     if request.get("stream"):
         return Reply(_chat_answer(text), delay=6.0 if "slow" in _last_user_line(text).lower() else 0.0)
     if name == "ExperimentProposal":  # proposes a run only when the question asks for an experiment
-        question = text.split("Research question:", 1)[-1].strip()
+        question = tagged(text, "question")
         return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",
                                  "eval_languages": ["de", "sw"], "reason": "The question is about transfer."}))
     if name == "ReviewOutput":
@@ -192,8 +207,7 @@ _LANGUAGES = {"german": "de", "french": "fr", "swahili": "sw", "spanish": "es", 
 
 
 def _conversation_lines(text: str) -> list[str]:
-    conversation = text.split("Conversation so far (the last line is the newest):", 1)[-1]
-    return conversation.split("\n\nWhere the named terms", 1)[0].strip().splitlines()
+    return tagged(text, "conversation").splitlines()
 
 
 def _last_user_line(text: str) -> str:
@@ -201,7 +215,7 @@ def _last_user_line(text: str) -> str:
 
 
 def _papers(text: str) -> list[tuple[str, str]]:
-    return re.findall(r"^\[\d+\] arXiv:(\S+) (.+)$", text, flags=re.MULTILINE)
+    return re.findall(r"^\[\d+\] arXiv:(\S+) (.+)$", tagged(text, "papers"), flags=re.MULTILINE)
 
 
 def _chat_step(text: str) -> dict:

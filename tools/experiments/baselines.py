@@ -36,15 +36,29 @@ def published_rows() -> tuple[PublishedRow, ...]:
     pawsx = data["pawsx_per_language_zero_shot"]
     for row in pawsx["rows"]:
         if row["setting"] == "Cross-lingual Transfer":
-            rows.append(PublishedRow("pawsx", row["model"], {k: round(v / 100, 4) for k, v in row.items() if len(k) == 2},
-                                     round(row["Avg"] / 100, 4), _source(pawsx, "XTREME, Hu et al. 2020, arXiv:2003.11080")))
+            rows.append(
+                PublishedRow(
+                    "pawsx",
+                    row["model"],
+                    {k: round(v / 100, 4) for k, v in row.items() if len(k) == 2},
+                    round(row["Avg"] / 100, 4),
+                    _source(pawsx, "XTREME, Hu et al. 2020, arXiv:2003.11080"),
+                )
+            )
     xnli = data["xnli_per_language_from_ernie_m"]
     for row in xnli["rows"]:
         if row["setting"] == "Cross-lingual Transfer":
             origin = ("XLM-R, Conneau et al. 2020, arXiv:1911.02116" if row["model"].startswith("XLM-R")
                       else f"{row['model']} as reported in the ERNIE-M README")
-            rows.append(PublishedRow("xnli", row["model"], {k: round(v / 100, 4) for k, v in row.items() if len(k) == 2},
-                                     round(row["Avg"] / 100, 4), _source(xnli, origin)))
+            rows.append(
+                PublishedRow(
+                    "xnli",
+                    row["model"],
+                    {k: round(v / 100, 4) for k, v in row.items() if len(k) == 2},
+                    round(row["Avg"] / 100, 4),
+                    _source(xnli, origin),
+                )
+            )
     bert = data["xnli_mbert_google_bert_repo"]
     for row in bert["rows"]:
         if row["model"] == "BERT - Zero Shot Uncased":

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.errors import ConfigError
+from tools.errors import ConfigError
 
 E5_SMALL_NAME = "multilingual-e5-small"
 _ALIASES = {E5_SMALL_NAME, "intfloat/multilingual-e5-small"}

@@ -14,11 +14,12 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from tools.experiments.spec import Backend, ExperimentSpec
-from tools.files import write_text_atomically
 
 JobStatus = Literal["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "TIMEOUT", "CANCELLED"]
 TERMINAL: frozenset[str] = frozenset({"SUCCEEDED", "FAILED", "TIMEOUT", "CANCELLED"})
 STDERR_TAIL_LINES = 20
+# The worker's last log line: this prefix, then its metrics as JSON (how Ray, with no shared filesystem, gets them).
+METRICS_PREFIX = "EXPERIMENT_METRICS "
 
 
 class JobState(BaseModel):
@@ -58,17 +59,11 @@ class ExperimentBackend(Protocol):
         """The worker's metrics, from metrics.json or from the final metrics line of the log."""
 
 
-def write_json_atomically(path: Path, data: dict) -> None:
-    write_text_atomically(path, json.dumps(data, indent=2) + "\n")
-
-
 def tail(text: str, lines: int = STDERR_TAIL_LINES) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
 
 
 def metrics_from_log(text: str) -> dict | None:
-    from tools.experiments.worker import METRICS_PREFIX
-
     for line in reversed(text.splitlines()):
         if line.startswith(METRICS_PREFIX):
             try:

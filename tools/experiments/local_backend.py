@@ -10,8 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from agent.errors import InputError
-from tools.experiments.jobs import JobRecord, JobState, read_metrics, tail, worker_command, write_json_atomically
+from tools.errors import InputError
+from tools.experiments.jobs import JobRecord, JobState, read_metrics, tail, worker_command
+from tools.files import write_json_atomically
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SUPERVISOR_MODULE = "tools.experiments.supervise"
@@ -61,7 +62,10 @@ class LocalBackend:
         timeout = record.spec.resources.timeout_minutes * 60
         command = [self.python, "-m", SUPERVISOR_MODULE, "--job-dir", str(job_dir), "--timeout", str(timeout), "--",
                    *worker_command(self.python, job_dir, self.cache_dir)]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
         with open(job_dir / "supervisor.log", "ab") as log:
             process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
                                        stdout=log, stderr=log, start_new_session=True)

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from agent.errors import InputError
-from tools.experiments.jobs import ExperimentBackend, JobRecord, write_json_atomically
+from tools.errors import InputError
+from tools.experiments.jobs import ExperimentBackend, JobRecord
 from tools.experiments.spec import ExperimentSpec
+from tools.files import write_json_atomically
 
 RETRYABLE = frozenset({"FAILED", "TIMEOUT", "CANCELLED"})
 

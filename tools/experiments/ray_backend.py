@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from agent.errors import ConfigError
+from tools.errors import ConfigError
 from tools.experiments.jobs import JobRecord, JobState, metrics_from_log, tail
 from tools.experiments.local_backend import PROJECT_ROOT
 

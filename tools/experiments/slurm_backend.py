@@ -12,11 +12,13 @@ import signal
 import sys
 from pathlib import Path
 
-from agent.errors import ConfigError
+from tools.errors import ConfigError
 from tools.experiments.jobs import JobRecord, JobState, read_metrics, tail
 from tools.experiments.local_backend import process_alive
 
-LOCAL_CONTROLLER = "submitit.local._local"  # in the command line of submitit's local job process (its job id is the pid)
+LOCAL_CONTROLLER = (
+    "submitit.local._local"  # in the command line of submitit's local job process (its job id is the pid)
+)
 _SLURM_STATES = {"PENDING": "PENDING", "REQUEUED": "PENDING", "CONFIGURING": "PENDING", "RUNNING": "RUNNING",
                  "COMPLETING": "RUNNING", "COMPLETED": "SUCCEEDED", "FAILED": "FAILED", "NODE_FAIL": "FAILED",
                  "OUT_OF_MEMORY": "FAILED", "CANCELLED": "CANCELLED", "TIMEOUT": "TIMEOUT", "PREEMPTED": "FAILED"}
@@ -51,7 +53,9 @@ class SlurmBackend:
     def submit(self, record: JobRecord, job_dir: Path) -> dict:
         submitit = self._submitit()
         folder = job_dir / "submitit"
-        executor = submitit.AutoExecutor(folder=folder, cluster=self.cluster, **{f"{self.cluster}_python": sys.executable})
+        executor = submitit.AutoExecutor(
+            folder=folder, cluster=self.cluster, **{f"{self.cluster}_python": sys.executable}
+        )
         resources = record.spec.resources
         parameters = {"timeout_min": max(1, round(resources.timeout_minutes)), "gpus_per_node": resources.gpus,
                       "cpus_per_task": resources.cpus, "mem_gb": resources.memory_gb, "name": record.job_id}
@@ -91,7 +95,9 @@ class SlurmBackend:
                 job.result()
             except Exception as exc:  # the function raised on the node: FAILED, with the worker's stderr
                 stderr = job.stderr() or ""
-                return JobState(status="FAILED", reason=f"{str(exc).splitlines()[0] if str(exc) else exc}\n{tail(stderr)}")
+                return JobState(
+                    status="FAILED", reason=f"{str(exc).splitlines()[0] if str(exc) else exc}\n{tail(stderr)}"
+                )
         return JobState(status=status)
 
     def logs(self, record: JobRecord, job_dir: Path) -> str:

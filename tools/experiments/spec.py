@@ -14,7 +14,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agent.errors import InputError
+from tools.errors import InputError
 
 Task = Literal["pawsx", "xnli"]
 Backend = Literal["local", "ray", "slurm"]

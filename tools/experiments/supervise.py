@@ -18,7 +18,8 @@ import time
 import traceback
 from pathlib import Path
 
-from tools.experiments.jobs import tail, write_json_atomically
+from tools.experiments.jobs import tail
+from tools.files import write_json_atomically
 
 KILL_GRACE_SECONDS = 5
 

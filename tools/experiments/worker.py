@@ -18,7 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-METRICS_PREFIX = "EXPERIMENT_METRICS "
+from tools.experiments.jobs import METRICS_PREFIX
 
 
 def _log(message: str) -> None:
@@ -162,7 +162,7 @@ def run(spec, out_dir: Path, cache_dir: Path) -> dict:
 
     from tools.experiments.data import load_transfer_data
     from tools.experiments.encoder import resolve_model
-    from tools.experiments.jobs import write_json_atomically
+    from tools.files import write_json_atomically
 
     started = time.monotonic()
     torch.set_num_threads(max(1, spec.resources.cpus))

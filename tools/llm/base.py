@@ -22,7 +22,7 @@ from typing import Iterator, Sequence, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from agent.errors import ProviderError
+from tools.errors import ProviderError
 
 Message = dict[str, str]
 T = TypeVar("T", bound=BaseModel)
@@ -93,7 +93,9 @@ class UsageTracker:
             return total
 
 
-def label_distribution(top_logprobs: Sequence[tuple[str, float]], labels: Sequence[str]) -> tuple[dict[str, float], float]:
+def label_distribution(
+    top_logprobs: Sequence[tuple[str, float]], labels: Sequence[str]
+) -> tuple[dict[str, float], float]:
     """Map first-token log-probs onto labels; returns (normalised probabilities, raw mass covered).
 
     A token counts for a label when, stripped of spaces and quotes, it is a non-empty prefix of the
@@ -149,7 +151,7 @@ class LLMProvider:
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._call_lock = threading.Lock() if self.serial_calls else contextlib.nullcontext()
-        self.cache = None  # a ResponseCache, set by the factory when responses are cached
+        self.cache = None  # a ResponseCache (tools/llm/cache.py), set by whoever builds the provider
 
     # -- backend hook -------------------------------------------------------------------------
     def _chat(self, messages: list[Message], *, json_schema: dict | None, schema_name: str,
@@ -200,7 +202,9 @@ class LLMProvider:
                     {"role": "user", "content": "That reply was not valid JSON for the required schema "
                                                 f"({last_error}). Reply again with only the JSON object."},
                 ]
-        raise InvalidModelOutput(f"{self.name} model gave no valid {output.__name__} after {attempts} tries: {last_error}")
+        raise InvalidModelOutput(
+            f"{self.name} model gave no valid {output.__name__} after {attempts} tries: {last_error}"
+        )
 
     def _stream(self, messages: list[Message], *, max_tokens: int, temperature: float,
                 seed: int) -> Iterator[str | ChatResult]:
@@ -224,7 +228,9 @@ class LLMProvider:
                 elif piece:
                     yield piece
 
-    def label_probs(self, messages: list[Message], labels: Sequence[str], *, top_logprobs: int = 20) -> tuple[dict[str, float], float]:
+    def label_probs(
+        self, messages: list[Message], labels: Sequence[str], *, top_logprobs: int = 20
+    ) -> tuple[dict[str, float], float]:
         """Probability of each label as the reply's first token; also returns the raw mass covered."""
         result = self._timed_chat(
             messages, json_schema=None, schema_name="label", max_tokens=1, temperature=0.0,

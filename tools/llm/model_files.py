@@ -13,7 +13,7 @@ import importlib
 import os
 from pathlib import Path
 
-from agent.errors import ConfigError
+from tools.errors import ConfigError
 from tools.llm.base import ProviderUnavailable
 
 BUILTIN_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openai
 
-from agent.errors import ProviderError
+from tools.errors import ProviderError
 from tools.llm.base import ChatResult, LLMProvider, Message, ProviderUnavailable
 
 
@@ -18,7 +18,9 @@ class OpenAIProvider(LLMProvider):
         self.base_url = base_url or "https://api.openai.com/v1"
         # Local servers (vLLM, Ollama) accept any key; OpenAI itself needs a real one.
         if not api_key and base_url is None:
-            raise ProviderUnavailable("AGENT_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
+            raise ProviderUnavailable(
+                "AGENT_PROVIDER=openai needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)"
+            )
         self.client = openai.OpenAI(api_key=api_key or "not-needed", base_url=base_url, timeout=timeout,
                                     max_retries=max_retries)
 
@@ -37,11 +39,15 @@ class OpenAIProvider(LLMProvider):
         try:
             response = self.client.chat.completions.create(**kwargs)
         except openai.APIConnectionError as exc:
-            raise ProviderUnavailable(f"cannot reach the model server at {self.base_url} ({type(exc).__name__})") from None
+            raise ProviderUnavailable(
+                f"cannot reach the model server at {self.base_url} ({type(exc).__name__})"
+            ) from None
         except openai.AuthenticationError:
             raise ProviderUnavailable(f"the model server at {self.base_url} refused the API key") from None
         except openai.NotFoundError:
-            raise ProviderUnavailable(f"the model server at {self.base_url} does not know model '{self.model}'") from None
+            raise ProviderUnavailable(
+                f"the model server at {self.base_url} does not know model '{self.model}'"
+            ) from None
         except openai.APIStatusError as exc:
             raise ProviderError(f"the model server answered HTTP {exc.status_code}: {_short(exc.message)}") from None
         if not response.choices:
@@ -72,7 +78,9 @@ class OpenAIProvider(LLMProvider):
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
         except openai.APIConnectionError as exc:
-            raise ProviderUnavailable(f"cannot reach the model server at {self.base_url} ({type(exc).__name__})") from None
+            raise ProviderUnavailable(
+                f"cannot reach the model server at {self.base_url} ({type(exc).__name__})"
+            ) from None
         except openai.APIStatusError as exc:
             raise ProviderError(f"the model server answered HTTP {exc.status_code}: {_short(exc.message)}") from None
         yield ChatResult(content="", prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)

@@ -50,7 +50,9 @@ def main() -> int:
             kinds[c["kind"]] += 1
             if c["kind"] not in KINDS:
                 errors.append(f"{pid}: bad kind {c['kind']}")
-            if not c["sentences"] or any(not isinstance(i, int) or not 0 <= i < len(r["sentences"]) for i in c["sentences"]):
+            if not c["sentences"] or any(
+                not isinstance(i, int) or not 0 <= i < len(r["sentences"]) for i in c["sentences"]
+            ):
                 errors.append(f"{pid}: bad sentence index {c['sentences']}")
                 continue
             # numbers must be copied from the abstract (names such as "Gemma-2-9b-it" may

@@ -20,7 +20,9 @@ def main() -> None:
         for line in fh:
             d = json.loads(line)
             snap[d["id"]] = d
-    retrieval = {q["id"]: q for q in map(json.loads, (ROOT / "evals/retrieval/questions.jsonl").read_text().splitlines())}
+    retrieval = {
+        q["id"]: q for q in map(json.loads, (ROOT / "evals/retrieval/questions.jsonl").read_text().splitlines())
+    }
     rows = [json.loads(l) for l in (HERE / "questions.jsonl").read_text().splitlines() if l.strip()]
     assert len(rows) >= 10, len(rows)
     assert len({r["id"] for r in rows}) == len(rows)
@@ -40,8 +42,11 @@ def main() -> None:
             labels[f["label"]] += 1
     diff = collections.Counter(r["difficulty"] for r in rows)
     papers = {f["paper_id"] for r in rows for f in r["facts"]}
-    print(f"OK: {len(rows)} questions, {sum(labels.values())} facts {dict(labels)}, "
-          f"{len(papers)} distinct fact papers, {sum(len(r['gold_papers']) for r in rows)} gold ids, difficulty {dict(diff)}")
+    print(
+        f"OK: {len(rows)} questions, {sum(labels.values())} facts {dict(labels)}, "
+        f"{len(papers)} distinct fact papers, {sum(len(r['gold_papers']) for r in rows)} gold ids, "
+        f"difficulty {dict(diff)}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,107 @@
+"""Progress events: what a graph tells whoever streams it in `custom` mode (the terminal views of `agent ask`
+and `agent chat`). Each is a small typed dict whose `stage` says which kind it is."""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict, Union
+
+
+# -- the research graph ----------------------------------------------------------------------------
+class WarningEvent(TypedDict):
+    stage: Literal["warning"]
+    message: str
+
+
+class PlanEvent(TypedDict):
+    stage: Literal["plan"]
+    queries: list[str]
+
+
+class IndexEvent(TypedDict):
+    stage: Literal["index"]
+    done: int
+    total: int
+
+
+class SearchEvent(TypedDict):
+    stage: Literal["search"]
+    found: int
+    indexed: int
+    sources: list[str]
+
+
+class ReadEvent(TypedDict):
+    stage: Literal["read"]
+    papers: int
+    new_in_library: int
+    full_text_chunks: int
+
+
+class ExtractEvent(TypedDict):
+    stage: Literal["extract"]
+    paper_id: str
+    claims: int
+
+
+class CollectEvent(TypedDict):
+    stage: Literal["collect"]
+    claims: int
+
+
+class VerifyEvent(TypedDict):
+    stage: Literal["verify"]
+    claim_id: str
+    verdict: str
+    confidence: float
+
+
+class ExperimentEvent(TypedDict, total=False):
+    stage: Literal["experiment"]
+    status: str
+    name: str
+    estimate: str
+    job_id: str
+
+
+class SynthesizeEvent(TypedDict):
+    stage: Literal["synthesize"]
+    answer_chars: int
+
+
+class ReviewEvent(TypedDict):
+    stage: Literal["review"]
+    reviewer: int
+    score: int
+
+
+class ReportEvent(TypedDict):
+    stage: Literal["report"]
+    path: str
+
+
+# -- the chat graph --------------------------------------------------------------------------------
+class TokenEvent(TypedDict):
+    stage: Literal["token"]
+    text: str
+
+
+class ToolCallEvent(TypedDict):
+    stage: Literal["tool_call"]
+    name: str
+    args: dict
+
+
+class ToolResultEvent(TypedDict):
+    stage: Literal["tool_result", "tool_error"]
+    name: str
+    message: str
+
+
+class NoticeEvent(TypedDict):
+    stage: Literal["notice"]
+    message: str
+
+
+ProgressEvent = Union[WarningEvent, PlanEvent, IndexEvent, SearchEvent, ReadEvent, ExtractEvent, CollectEvent,
+                      VerifyEvent, ExperimentEvent, SynthesizeEvent, ReviewEvent, ReportEvent, TokenEvent,
+                      ToolCallEvent, ToolResultEvent, NoticeEvent]

@@ -1,0 +1,46 @@
+"""The research graph's state: what it carries from node to node."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, TypedDict
+
+from agent.records import Claim, VerifiedClaim
+from agent.report.model import ExperimentReport
+from tools.experiments.spec import ExperimentSpec
+from tools.papers import Paper
+
+
+class ResearchState(TypedDict, total=False):
+    question: str
+    sub_questions: list[str]
+    queries: list[str]
+    out_dir: str  # where the report is written
+    search_sources: list[str]
+    candidates: list[Paper]  # found by search, best first
+    papers: list[Paper]  # read into the library, best first
+    extracted: Annotated[list[Claim], operator.add]  # fan-in of the per-paper extraction
+    claims: list[Claim]  # numbered, deduplicated, within budget
+    verified: Annotated[list[VerifiedClaim], operator.add]  # fan-in of the per-claim verification
+    answer: str
+    limitations: list[str]
+    reviews: list[dict]
+    experiment_policy: str  # "ask" (interrupt for approval), "yes" (approved up front) or "no"
+    experiment_specs: list[ExperimentSpec]
+    experiment_jobs: list[str]
+    experiments: list[ExperimentReport]
+    report_path: str
+    warnings: Annotated[list[str], operator.add]
+
+
+class PaperTask(TypedDict):
+    """What one extraction branch receives through `Send`."""
+
+    paper: Paper
+    rank: int
+
+
+class ClaimTask(TypedDict):
+    """What one verification branch receives through `Send`."""
+
+    claim: Claim

@@ -1,0 +1,52 @@
+"""The verifier graph's nodes: gather the evidence, judge each passage, aggregate the judgments."""
+
+from __future__ import annotations
+
+from langgraph.runtime import Runtime
+
+from agent.claims.verdicts import aggregate_judgments
+from agent.graphs.tracking import tracked
+from agent.graphs.verifier.passages import best_quote, evidence_passages, prepare
+from agent.graphs.verifier.state import JudgeTask, VerifyState
+from agent.records import VERDICTS, Evidence, VerifiedClaim
+from agent.services import Services
+from prompts import render
+
+
+@tracked("verify.gather")
+def gather(state: VerifyState, services: Services, runtime: Runtime) -> dict:
+    """The evidence passages (`passages.evidence_passages`), or, when the caller gave passages (the eval
+    suites' oracle mode), those; either way screened and windowed."""
+    if state.get("passages"):
+        return {"passages": prepare(state["passages"])}
+    return {"passages": prepare(evidence_passages(state["claim"], services))}
+
+
+@tracked("verify.judge")
+def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
+    """One passage's stance on the claim, from the first-token label probabilities, calibrated when a map exists."""
+    claim, passage = task["claim"], task["passage"]
+    raw, _mass = services.provider.label_probs(
+        render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
+    )
+    probabilities = services.calibration.apply(raw) if services.calibration else raw
+    stance = max(VERDICTS, key=lambda label: (probabilities[label], -VERDICTS.index(label)))
+    if passage["is_source"] and claim.quote and claim.quote in passage["text"]:
+        quote = claim.quote
+    else:
+        quote = best_quote(claim.text, passage["text"], services)
+    return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
+                                probabilities={k: round(v, 4) for k, v in probabilities.items()},
+                                raw_probabilities={k: round(v, 6) for k, v in raw.items()},
+                                is_source=passage["is_source"], screened_out=passage.get("screened_out", []))]}
+
+
+@tracked("verify.aggregate")
+def aggregate(state: VerifyState, services: Services, runtime: Runtime) -> dict:
+    """The verdict and confidence by the rule in `agent/claims/verdicts.py`."""
+    judged = sorted(state.get("judged", []), key=lambda e: (not e.is_source, e.paper_id))
+    verdict, confidence = aggregate_judgments(judged)
+    result = VerifiedClaim(**state["claim"].model_dump(), verdict=verdict,
+                           confidence=round(min(max(confidence, 0.0), 1.0), 4), evidence=judged,
+                           calibrated=services.calibration is not None)
+    return {"result": result}

@@ -1,1 +1,0 @@
-"""Research-graph nodes: plain functions `state -> update`, one module per stage."""

@@ -1,0 +1,143 @@
+"""Render a `Report` as Markdown."""
+
+from __future__ import annotations
+
+from agent.report.checks import table_order
+from agent.report.model import ExperimentReport, Report
+
+
+def _text(text: str) -> str:
+    """Text from a paper or a model as Markdown shows it: markup in it stays text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cell(text: str) -> str:
+    return _text(" ".join(str(text).split())).replace("|", "\\|")
+
+
+def _paragraphs(text: str) -> str:
+    """Free text as paragraphs that cannot open a heading, a list, a quote or a code block of their own."""
+    paragraphs = [" ".join(_text(p).split()) for p in text.split("\n\n") if p.strip()]
+    return "\n\n".join("\\" + p if p[0] in "#->*+=|`~" else p for p in paragraphs)
+
+
+def _authors(authors: list[str]) -> str:
+    if not authors:
+        return "Unknown"
+    return ", ".join(authors[:6]) + (" et al." if len(authors) > 6 else "")
+
+
+def _number(value: float | None, signed: bool = False) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.3f}" if signed else f"{value:.3f}"
+
+
+def _experiment(e: ExperimentReport, chart: str | None) -> list[str]:
+    wall = f" · {e.wall_seconds:.0f} s" if e.wall_seconds else ""
+    lines = [
+        f"### {_cell(e.name)} ({e.status})",
+        "",
+        f"{e.task} · `{e.model}` · trained on {e.train_language} · backend {e.backend} · job `{e.job_id}`{wall}",
+        "",
+        "| language | ours | published | difference | published by |",
+        "|---|---|---|---|---|",
+    ]
+    for r in e.per_language:
+        source = f"{r.published.model} ({r.published.split}), {_cell(r.published.source)}" if r.published else ""
+        lines.append(
+            f"| {r.language} | {_number(r.accuracy)} | {_number(r.published.accuracy if r.published else None)} "
+            f"| {_number(r.difference, signed=True)} | {source} |"
+        )
+    lines.append(f"| **average** | {_number(e.average)} | {_number(e.published_average)} | | |")
+    lines.append("")
+    if chart:
+        lines += [f"![{_cell(e.name)}: accuracy per language against published baselines]({chart})", ""]
+    return lines + [f"> {_cell(note)}" for note in e.notes] + ([""] if e.notes else [])
+
+
+def render_markdown(report: Report, figures: dict[str, str] | None = None) -> str:
+    """`figures` maps figure names (`claims`, `experiment-1`, …) to paths relative to the Markdown file."""
+    figures = figures or {}
+    m = report.method
+    lines = [
+        f"# {report.title}",
+        "",
+        f"*{report.created_at}* · provider `{report.provider.name}` · model `{report.provider.model}`",
+        "",
+        "## Question",
+        "",
+        _cell(report.question),
+        "",
+        "## Answer",
+        "",
+        _paragraphs(report.answer),
+        "",
+    ]
+    lines += [
+        "## Method",
+        "",
+        "- Search queries: " + "; ".join(f"`{q}`" for q in report.queries),
+        "- Sub-questions: " + "; ".join(_cell(q) for q in m.sub_questions),
+        f"- Sources searched: {', '.join(m.search_sources) or 'none'}",
+        f"- Papers found: {m.papers_found}; read: {m.papers_read}; cited: {m.papers_cited}",
+        f"- Claims extracted: {m.claims_extracted}; verified: {m.claims_verified} "
+        f"({', '.join(f'{k}: {v}' for k, v in m.verdicts.items())})",
+        "- Models: " + "; ".join(f"{role} `{name}`" for role, name in m.models.items()),
+        f"- Model calls: {report.usage.llm_calls} (and {report.usage.cached_calls} answered from the cache); "
+        f"tokens: {report.usage.prompt_tokens} prompt + "
+        f"{report.usage.completion_tokens} completion; wall time {report.usage.wall_seconds:.0f} s",
+        "",
+    ]
+    if report.provider.calibrated:
+        lines += [
+            f"> Confidences are calibrated for `{report.provider.model}` (label biases and a temperature "
+            "fitted on a labelled dev suite, `agent eval calibrate`): a 0.8 is meant to be right 80% of the time.",
+            "",
+        ]
+    else:
+        lines += ["> Confidences are the model's raw label probabilities: no calibration has been fitted for "
+                  f"`{report.provider.model}` yet, so they are not calibrated.", ""]
+    lines += ["## Claims", ""]
+    if "claims" in figures:
+        lines += [f"![Verdicts and confidence of the claims]({figures['claims']})", ""]
+    lines += [
+        "Strong claims (supported, confidence ≥ 0.7) first, then contested ones (refuted, or evidence both ways), "
+        "then the rest.",
+        "",
+        "| id | claim | source | verdict | confidence | standing | evidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for claim in table_order(report.claims):
+        evidence = "<br>".join(f"{e.stance} [{e.paper_id}]: \u201c{_cell(e.quote)}\u201d" for e in claim.evidence)
+        also = "".join(f"<br>Also [{s.paper_id}]: \u201c{_cell(s.quote)}\u201d" for s in claim.also_in)
+        unchecked = " (not found verbatim in the paper text)" if claim.quote_verbatim is False else ""
+        sources = ", ".join(f"[{pid}]" for pid in [claim.paper_id, *(s.paper_id for s in claim.also_in)])
+        lines.append(
+            f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d{unchecked}{also} | "
+            f"{sources} | {claim.verdict} | {claim.confidence:.2f} | {claim.standing} | {evidence} |"
+        )
+    lines.append("")
+    if report.experiments:
+        lines += ["## Experiments", ""]
+        for index, experiment in enumerate(report.experiments, 1):
+            lines += _experiment(experiment, figures.get(f"experiment-{index}"))
+    lines += ["## Review", ""]
+    if report.review.score is not None:
+        lines.append(f"Mean score {report.review.score:.2f} / 5 (spread {report.review.spread:.2f}) "
+                     f"from {len(report.review.reviewers)} independent reviewers. Rubric:")
+    lines += [f"- {_cell(criterion)}" for criterion in report.review.rubric]
+    lines += [f"- Reviewer {i}: {r.score}/5, {_cell(r.rationale)}" for i, r in enumerate(report.review.reviewers, 1)]
+    if report.review.checks:
+        lines += ["", "Computed checks:", "", "| check | count | share |", "|---|---|---|"]
+        for name, share in report.review.checks:
+            value = f"{100 * share.value:.0f}%" if share.value is not None else "–"
+            lines.append(f"| {name.replace('_', ' ')} | {share.count} / {share.total} | {value} |")
+    lines += ["", "## Limitations", ""] + [f"- {_cell(item)}" for item in report.limitations] + [""]
+    if report.warnings:
+        lines += ["## Warnings", ""] + [f"- {_cell(w)}" for w in report.warnings] + [""]
+    lines += ["## References", ""]
+    for paper in report.papers:
+        year = paper.year or "n.d."
+        lines.append(f"- [{paper.id}] {_cell(_authors(paper.authors))} ({year}). *{_cell(paper.title)}*. {paper.url}")
+    return "\n".join(lines) + "\n"

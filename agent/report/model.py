@@ -1,0 +1,189 @@
+"""The report model: `report.json` is the machine-readable truth; Markdown and HTML are renderings of it.
+
+`python -m agent.report.model` writes the JSON schema to `agent/report/schema.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from agent.claims.verdicts import Standing
+from agent.errors import InputError
+from agent.records import ClaimSource, Verdict
+
+SCHEMA_PATH = Path(__file__).parent / "schema.json"
+
+
+class ReportPaper(BaseModel):
+    id: str
+    title: str
+    authors: list[str]
+    year: int | None
+    url: str
+
+
+class ReportEvidence(BaseModel):
+    paper_id: str
+    quote: str
+    stance: Verdict
+    probabilities: dict[str, float] = Field(default_factory=dict)
+    screened_out: list[str] = Field(default_factory=list, description="sentences of the paper addressed to an AI "
+                                                                      "system, removed before it was judged")
+
+
+class ReportClaim(BaseModel):
+    id: str
+    text: str
+    paper_id: str
+    quote: str
+    kind: str
+    verdict: Verdict
+    confidence: float = Field(ge=0.0, le=1.0)
+    calibrated: bool
+    evidence: list[ReportEvidence]
+    also_in: list[ClaimSource] = Field(default_factory=list, description="other papers stating the same finding")
+    standing: Standing = Field("open", description="strong: supported with confidence >= 0.7; contested: refuted, "
+                                                   "or evidence both for and against; open: the rest")
+    quote_verbatim: bool | None = Field(None, description="the quote occurs word for word in the stored paper text "
+                                                          "(None: the paper text was not available to check)")
+
+
+class Share(BaseModel):
+    count: int
+    total: int
+    value: float | None = Field(description="count / total, None when total is 0")
+
+    @classmethod
+    def of(cls, count: int, total: int) -> "Share":
+        return cls(count=count, total=total, value=round(count / total, 3) if total else None)
+
+
+class ComputedChecks(BaseModel):
+    """Checks computed from the run itself, not judged by a model."""
+
+    claims_with_verbatim_quote: Share = Field(description="claims whose quote occurs word for word in the paper text")
+    evidence_quotes_verbatim: Share = Field(description="evidence quotes that occur word for word in their paper")
+    references_cited_in_answer: Share = Field(description="references the answer cites, directly or through a claim")
+    claims_verified: Share = Field(description="extracted claims that went through the verifier")
+    answer_citations_resolved: Share = Field(description="claim ids and paper ids cited in the answer that exist")
+
+
+class Reviewer(BaseModel):
+    score: int = Field(ge=1, le=5)
+    rationale: str
+
+
+class Review(BaseModel):
+    score: float | None = Field(description="mean reviewer score, 1-5")
+    spread: float | None = Field(description="standard deviation of the reviewer scores")
+    rubric: list[str]
+    reviewers: list[Reviewer]
+    checks: ComputedChecks | None = None
+
+
+class NodeUsageReport(BaseModel):
+    llm_calls: int
+    cached_calls: int = Field(0, description="calls answered from the response cache (no model call)")
+    prompt_tokens: int
+    completion_tokens: int
+    llm_seconds: float = Field(description="time inside model calls (not waiting for the model)")
+    wall_seconds: float = Field(description="time inside the node, summed over its parallel branches")
+
+
+class Usage(BaseModel):
+    llm_calls: int
+    cached_calls: int = Field(0, description="calls answered from the response cache (no model call)")
+    prompt_tokens: int
+    completion_tokens: int
+    wall_seconds: float
+    per_node: dict[str, NodeUsageReport]
+
+
+class ProviderInfo(BaseModel):
+    name: str
+    model: str
+    calibrated: bool
+
+
+class MethodSummary(BaseModel):
+    sub_questions: list[str]
+    papers_found: int
+    papers_read: int
+    papers_cited: int = 0
+    claims_extracted: int
+    claims_verified: int
+    verdicts: dict[str, int]
+    search_sources: list[str] = Field(default_factory=list)
+    models: dict[str, str] = Field(default_factory=dict, description="role -> model, e.g. llm, embeddings")
+
+
+class BaselineNumber(BaseModel):
+    model: str
+    accuracy: float = Field(ge=0.0, le=1.0)
+    source: str = Field(description="where the number is published")
+    split: str = Field("test", description="the split the published number is on")
+
+
+class LanguageResult(BaseModel):
+    language: str
+    accuracy: float | None = Field(None, ge=0.0, le=1.0)
+    examples: int | None = None
+    majority_class: float | None = Field(None, description="accuracy of always predicting the most frequent label")
+    published: BaselineNumber | None = None
+    difference: float | None = Field(None, description="ours minus published, in accuracy points of [0, 1]")
+
+
+class ExperimentReport(BaseModel):
+    job_id: str
+    name: str
+    task: str
+    model: str
+    train_language: str
+    backend: str
+    status: str
+    per_language: list[LanguageResult]
+    average: float | None = None
+    published_average: float | None = None
+    wall_seconds: float | None = None
+    notes: list[str] = Field(default_factory=list)
+
+
+class Report(BaseModel):
+    question: str
+    title: str
+    created_at: str
+    answer: str
+    queries: list[str]
+    method: MethodSummary
+    papers: list[ReportPaper]
+    claims: list[ReportClaim]
+    experiments: list[ExperimentReport] = Field(default_factory=list)
+    review: Review
+    limitations: list[str]
+    warnings: list[str] = Field(default_factory=list)
+    usage: Usage
+    provider: ProviderInfo
+
+
+def load_report(run_dir: Path) -> Report:
+    """The report of a run directory (or a report.json path), with one clear error when it is missing or broken."""
+    path = run_dir / "report.json" if run_dir.is_dir() else run_dir
+    if not path.exists():
+        raise InputError(f"no report at {path}: give a run directory that holds report.json (agent ask --out DIR)")
+    try:
+        return Report.model_validate_json(path.read_bytes())
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise InputError(f"{path} is not a valid report.json ({first[0] if first else exc})") from None
+
+
+def write_schema(path: Path = SCHEMA_PATH) -> None:
+    path.write_text(json.dumps(Report.model_json_schema(), indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_schema()
+    print(f"wrote {SCHEMA_PATH}")

@@ -1,0 +1,119 @@
+"""`agent chat` driven through a pseudo-terminal, as a person would, against the scripted chat server.
+
+A search, a follow-up that refers to the earlier answer, a claim check, a failing tool, a cancelled turn,
+slash commands, leaving; then the thread resumed in a new process still knows the earlier papers.
+"""
+
+import os
+import re
+import sys
+import time
+
+import pytest
+
+from tests.conftest import TEST_API_KEY
+
+pexpect = pytest.importorskip("pexpect")
+ID = re.compile(r"arXiv:(\d{4}\.\d{4,5})")
+PROMPT = "you> "
+
+
+def _spawn(args, chat_server, data_dir):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AGENT_", "OPENAI_"))}
+    env.update({"OPENAI_BASE_URL": chat_server.base_url, "OPENAI_API_KEY": TEST_API_KEY, "AGENT_MODEL": "scripted",
+                "AGENT_PROVIDER": "openai", "AGENT_OFFLINE": "1", "AGENT_DATA_DIR": str(data_dir), "COLUMNS": "160",
+                "TERM": "dumb", "HOME": str(data_dir / "home")})
+    child = pexpect.spawn(sys.executable, ["-m", "agent.cli", "chat", *args], env=env, timeout=120,
+                          dimensions=(50, 160), encoding="utf-8")
+    return child
+
+
+def _ask(child, text):
+    child.sendline(text)
+
+
+def test_a_conversation_is_remembered_across_sessions(chat_server, tmp_path):
+    data_dir = tmp_path / "data"
+    child = _spawn([], chat_server, data_dir)
+    child.expect("thread (\\S+) · /help")
+    thread = child.match.group(1)
+    child.expect(PROMPT)
+
+    _ask(child, "What is known about zero-shot cross-lingual transfer?")
+    child.expect(r"→ search_arxiv\(query='What is known about zero-shot cross-lingual transfer\?'\)")
+    child.expect("← 5 papers from snapshot")
+    child.expect("assistant> I found (.*?)\r\n")
+    answer = child.match.group(1)
+    first_ids = ID.findall(answer)
+    assert len(first_ids) == 3, answer
+    assert "9999.99999" not in answer and "an unlisted paper" in answer, "an id not in the library is never shown"
+    child.expect("removed paper ids that are not in the library: 9999.99999")
+    child.expect(PROMPT)
+
+    _ask(child, "Which of those used PAWS-X?")
+    child.expect(r"→ search_library\(query='PAWS-X'\)")
+    child.expect("assistant> (.*?)\r\n")
+    follow_up = child.match.group(1)
+    assert "Of those" in follow_up or "None of those" in follow_up
+    assert set(ID.findall(follow_up)) <= set(first_ids)
+    child.expect(PROMPT)
+
+    _ask(
+        child,
+        "check: SALT improves zero-shot cross-lingual transfer on PAWS-X without external parallel data (2309.10891)",
+    )
+    child.expect(r"→ verify_claim\(")
+    child.expect("← (SUPPORTED|REFUTED|NOT_ENOUGH_INFO) \\(confidence")
+    child.expect("assistant> The verifier says")
+    child.expect(PROMPT)
+
+    _ask(child, "open 0000.00000 please")
+    child.expect("✗ open_paper: .*not found")
+    child.expect("assistant> ")
+    child.expect(PROMPT)
+
+    _ask(child, "a slow question")  # the scripted server takes 6 s to answer it
+    time.sleep(2.0)
+    child.sendintr()
+    child.expect("turn cancelled")
+    child.expect(PROMPT)
+
+    _ask(child, "/papers")
+    child.expect(first_ids[0])
+    child.expect(PROMPT)
+    _ask(child, "/claims")
+    child.expect("2309.10891")
+    child.expect(PROMPT)
+    _ask(child, "/thread")
+    child.expect(f"thread {thread}")
+    child.expect(PROMPT)
+    _ask(child, "/exit")
+    child.expect(f"resume with: agent chat --thread {thread}")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    listing = _spawn(["--list"], chat_server, data_dir)
+    listing.expect(thread)
+    listing.expect("What is known about zero-shot")
+    listing.expect(pexpect.EOF)
+
+    resumed = _spawn(["--thread", thread], chat_server, data_dir)
+    resumed.expect(f"resumed thread {thread}: \\d+ messages, \\d+ papers, 1 claims checked")
+    resumed.expect(PROMPT)
+    _ask(resumed, "What was the first paper you mentioned?")
+    resumed.expect(f"assistant> The first paper was arXiv:{first_ids[0]}")
+    resumed.expect(PROMPT)
+    resumed.sendeof()
+    resumed.expect("saved; resume with")
+    resumed.expect(pexpect.EOF)
+    resumed.close()
+    assert resumed.exitstatus == 0
+
+
+def test_unknown_thread_is_one_clear_error(chat_server, tmp_path):
+    child = _spawn(["--thread", "nope"], chat_server, tmp_path / "data")
+    child.expect("no chat thread 'nope'")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2

@@ -1,0 +1,90 @@
+"""Experiments from the chat: start (with the approval interrupt), watch and cancel, through the chat graph.
+
+The scripted chat server picks the tools; the jobs are real local runs of the worker on the converted encoder
+with the tiny defaults of the `experiment_settings` fixture.
+"""
+
+import re
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
+from agent.graphs.chat.graph import build_chat_graph
+from agent.graphs.chat.tools import unasked_side_effect
+from agent.graphs.context import RunContext
+from agent.services import Services
+
+JOB_ID = re.compile(r"\b(?:xnli|pawsx)-[0-9a-f]{12}\b")
+
+
+def _turn(graph, services, thread: str, text: str, resume=None) -> dict:
+    config = {"configurable": {"thread_id": thread}}
+    if resume is not None:
+        return graph.invoke(Command(resume=resume), config, context=RunContext(services))
+    return graph.invoke({"messages": [{"role": "user", "content": text}], "tool_calls": 0, "pending": {}}, config,
+                        context=RunContext(services))
+
+
+def _tool_results(state: dict, tool: str) -> list[str]:
+    return [m["content"] for m in state["messages"] if m["role"] == "tool" and m["tool"] == tool]
+
+
+@pytest.fixture()
+def chat(experiment_settings):
+    return build_chat_graph(InMemorySaver()), Services(settings=experiment_settings)
+
+
+def test_an_approved_experiment_runs_and_its_results_come_back_beside_the_published_ones(chat, experiment_settings):
+    graph, services = chat
+    asked = _turn(graph, services, "t1", "Run an experiment on PAWS-X for German and French.")
+    [question] = asked["__interrupt__"]
+    assert question.value["kind"] == "approve_experiment"
+    assert question.value["spec"]["task"] == "pawsx" and question.value["spec"]["eval_languages"] == ["en", "de", "fr"]
+    assert "CPU-minutes" in question.value["estimate"] or "GPU-minutes" in question.value["estimate"]
+
+    state = _turn(graph, services, "t1", "", resume={"approve": True})
+    [started] = _tool_results(state, "start_experiment")
+    job_id = JOB_ID.search(started).group(0)
+    assert "submitted on local" in started
+    record = Services(settings=experiment_settings).experiments.wait(job_id, first_poll=0.5, max_poll=1, timeout=240)
+    assert record.status == "SUCCEEDED", Services(settings=experiment_settings).experiments.logs(job_id)
+
+    state = _turn(graph, services, "t1", f"How is experiment {job_id} doing?")
+    [status] = _tool_results(state, "experiment_status")
+    assert status.startswith(f"experiment {job_id} SUCCEEDED: en ")
+    assert re.search(r"de 0\.\d{3} \(published mBERT 0\.\d{3}\)", status), status
+    assert state["messages"][-1]["content"].startswith("The experiment tool says: experiment " + job_id)
+
+
+def test_a_declined_experiment_starts_nothing(chat, experiment_settings):
+    graph, services = chat
+    _turn(graph, services, "t2", "Run an experiment on XNLI for Spanish.")
+    state = _turn(graph, services, "t2", "", resume={"approve": False})
+    [declined] = _tool_results(state, "start_experiment")
+    assert declined.startswith("the user did not approve the experiment")
+    assert not [
+        r for r in Services(settings=experiment_settings).experiments.list() if r.spec.eval_languages == ["en", "es"]
+    ]
+
+
+@pytest.mark.faults
+def test_a_running_experiment_is_cancelled_from_the_chat(chat, experiment_settings):
+    graph, services = chat
+    _turn(graph, services, "t3", "Run an experiment on XNLI for Chinese.")
+    state = _turn(graph, services, "t3", "", resume={"approve": True})
+    job_id = JOB_ID.search(_tool_results(state, "start_experiment")[0]).group(0)
+    state = _turn(graph, services, "t3", f"Cancel experiment {job_id}, it is not needed.")
+    assert _tool_results(state, "cancel_experiment") == [f"experiment {job_id}: CANCELLED"]
+    assert Services(settings=experiment_settings).experiments.load(job_id).status == "CANCELLED"
+
+
+def test_a_tool_that_stops_work_runs_only_when_the_user_asked(chat):
+    graph, services = chat
+    state = _turn(graph, services, "t4", "misfire: which of those used Quechua?")
+    assert not _tool_results(state, "cancel_experiment") and state["messages"][-1]["role"] == "assistant"
+    assert unasked_side_effect("cancel_experiment", "which of those used Quechua?")
+    assert not unasked_side_effect("cancel_experiment", "please stop that run")
+    assert unasked_side_effect("start_experiment", "what did they find?")
+    assert not unasked_side_effect("start_experiment", "Can you run this on PAWS-X for German?")
+    assert not unasked_side_effect("search_arxiv", "anything")
