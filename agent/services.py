@@ -87,8 +87,10 @@ class Services:
     @cached_property
     def search(self) -> LiteratureSearch:
         from tools.search import LiteratureSearch
+        from tools.snapshot_index import snapshot_index
 
-        return LiteratureSearch(self.library, offline=self.settings.offline, arxiv_tool=self.arxiv)
+        return LiteratureSearch(self.library, offline=self.settings.offline, arxiv_tool=self.arxiv,
+                                snapshot=snapshot_index(self.settings.cache_dir / "snapshot"))
 
     @cached_property
     def reader(self) -> FullTextReader:

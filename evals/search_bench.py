@@ -1,26 +1,29 @@
-"""Search benchmark: retrieval quality on a gold set, indexing throughput and query latency.
+"""Search benchmark: retrieval quality on the gold set beside plain BM25, and how fast a search is.
 
     python -m evals.search_bench                # offline; plans queries with the configured model once,
                                                 # then reuses runs/search-bench/plans.json
     python -m evals.search_bench --replan       # plan again
+    python -m evals.search_bench --skip-speed   # quality only
 
-Retrieval (recall@10, recall@20, MRR of the first gold paper) for:
-  embeddings only      the question against the snapshot's Chroma index (the bare vector-store baseline);
-  question alone       the question through the hybrid ranker (BM25 + embeddings + library, fused);
-  question + rerank    the question's pool reranked (tools/rerank.py), no planning;
-  planned queries      the question and the model's planned queries, fused, no rerank;
-  planned + rerank     the same pool reranked against the question (what the research graph uses).
-Speed, each next to bare Chroma on the same machine in the same run, as a ratio:
-  indexing: papers/s through `PaperLibrary.add_papers` (embedding + dedup + upsert) vs `collection.add`
-            of precomputed embeddings;
-  query:    p50/p95 latency of one hybrid query vs one bare `collection.query` with a precomputed vector.
+Retrieval (recall@10, recall@20, MRR of the first gold paper), per half of the gold set (`tune`: what the
+ranking was designed on; `held_out`: never tuned on) and per subset (`easy`: shared vocabulary,
+`paraphrase`, `long`: 35 words or more), for:
+  bm25                 plain BM25 of the question over the snapshot: the baseline every subset is held to;
+  embeddings           the question's embedding cosine over the snapshot;
+  question (hybrid)    BM25 and embeddings fused: what `agent search QUESTION` does;
+  planned (hybrid)     the question and the model's planned queries, fused by specificity: what `agent ask` reads.
+Speed, each measured in this run: building the snapshot index (BM25 matrix; vectors load), a warm query in
+process, and a cold `agent search` (a new process) on a data directory where the index is built.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,17 +33,24 @@ import numpy as np
 from agent.literature.plan import make_plan
 from agent.services import Services
 from agent.settings import load_settings
-from tools.embeddings import default_embedder
-from tools.library import PaperLibrary
 from tools.llm.base import InvalidModelOutput
-from tools.snapshot import load_snapshot, paper_document
+from tools.snapshot_index import SnapshotIndex
 
 QUESTIONS_PATH = Path(__file__).parent / "retrieval" / "questions.jsonl"
 CUTOFFS = (10, 20)
+LONG_WORDS = 35
+CONFIGS = ("bm25", "embeddings", "question (hybrid)", "planned (hybrid)")
 
 
-def load_questions(path: Path) -> list[dict]:
+def load_questions(path: Path = QUESTIONS_PATH) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def subsets(item: dict) -> list[str]:
+    names = ["all", item.get("difficulty", "")]
+    if len(item["question"].split()) >= LONG_WORDS:
+        names.append("long")
+    return [n for n in names if n]
 
 
 def retrieval_metrics(ranked: list[str], gold: set[str]) -> dict[str, float]:
@@ -72,75 +82,83 @@ def plan_all(questions: list[dict], services: Services, plans_path: Path, replan
     return plans
 
 
-def bench_retrieval(questions: list[dict], services: Services, plans: dict[str, list[str]]) -> dict:
+def _top(scores: np.ndarray, ids: list[str], k: int = 20, positive: bool = False) -> list[str]:
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [ids[i] for i in order if not positive or scores[i] > 0]
+
+
+def rankings_for(item: dict, services: Services, queries: list[str]) -> dict[str, list[str]]:
     search = services.search
-    per_config: dict[str, list[dict]] = {name: [] for name in
-                                         ("embeddings only", "question alone", "question + rerank",
-                                          "planned queries", "planned + rerank")}
+    snapshot = search.snapshot
+    question = item["question"]
+    return {
+        "bm25": _top(snapshot.lexical_scores(question), snapshot.ids, positive=True),
+        "embeddings": _top(snapshot.dense_scores(services.library.embedder.embed([question])[0]), snapshot.ids),
+        "question (hybrid)": [p.id for p in search.search([], question, limit=20).papers],
+        "planned (hybrid)": [p.id for p in search.search(queries, question, limit=20).papers],
+    }
+
+
+def bench_retrieval(questions: list[dict], services: Services, plans: dict[str, list[str]]) -> dict:
+    table: dict[str, dict[str, dict[str, list[dict]]]] = {}
     per_question = []
     for item in questions:
+        ranked = rankings_for(item, services, plans.get(item["id"], []))
         gold = set(item["gold"])
-        question = item["question"]
-        queries = plans.get(item["id"], [])
-        ranked = {
-            "embeddings only": [h.paper_id for h in services.library.search_snapshot(question, k=20)],
-            "question alone": [p.id for p in search.search([], question, limit=20, rerank=False).papers],
-            "question + rerank": [p.id for p in search.search([], question, limit=20, rerank=True).papers],
-            "planned queries": [p.id for p in search.search(queries, question, limit=20, rerank=False).papers],
-            "planned + rerank": [p.id for p in search.search(queries, question, limit=20, rerank=True).papers],
-        }
-        row = {"id": item["id"], "difficulty": item.get("difficulty", "")}
+        row = {"id": item["id"], "split": item.get("split", "tune"), "subsets": subsets(item)}
         for name, ids in ranked.items():
             metrics = retrieval_metrics(ids, gold)
-            per_config[name].append(metrics)
             row[name] = metrics
-        row["missed"] = sorted(gold - set(ranked["planned + rerank"]))
-        row["queries"] = queries
+            for subset in row["subsets"]:
+                table.setdefault(row["split"], {}).setdefault(subset, {}).setdefault(name, []).append(metrics)
+        row["missed"] = sorted(gold - set(ranked["planned (hybrid)"]))
         per_question.append(row)
-    return {"configs": {name: mean_metrics(rows) for name, rows in per_config.items()}, "questions": per_question}
+    summary = {split: {subset: {name: {**mean_metrics(rows), "n": len(rows)} for name, rows in configs.items()}
+                       for subset, configs in by_subset.items()} for split, by_subset in table.items()}
+    return {"summary": summary, "questions": per_question}
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
-    return float(np.percentile(samples, 50)), float(np.percentile(samples, 95))
-
-
-def bench_speed(services: Services, questions: list[dict], n_index: int = 400) -> dict:
-    embedder = default_embedder()
-    papers = load_snapshot()[:n_index]
+def bench_speed(services: Services, query: str) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
-        library = PaperLibrary(Path(scratch) / "chroma", embedder)
         started = time.perf_counter()
-        library.add_papers(papers)
-        ours = len(papers) / (time.perf_counter() - started)
-        vectors = embedder.embed([paper_document(p) for p in papers])
-        bare = library.client.get_or_create_collection("bare_bench", embedding_function=None,
-                                                       metadata={"hnsw:space": "cosine"})
+        index = SnapshotIndex(Path(scratch))
+        index.lexical_scores(query)
+        build = time.perf_counter() - started
         started = time.perf_counter()
-        bare.add(ids=[p.id for p in papers], embeddings=vectors, documents=[paper_document(p) for p in papers])
-        bare_rate = len(papers) / (time.perf_counter() - started)
-    texts = [item["question"] for item in questions]
+        _ = index.vectors
+        vectors = time.perf_counter() - started
     search = services.search
-    search.search([], texts[0], limit=20)  # warm: BM25 index, model weights
-    hybrid_ms = []
-    for text in texts * 2:
+    search.search([], query, limit=20)  # warm
+    warm = []
+    for _ in range(5):
         started = time.perf_counter()
-        search.rank_query(text, 20, None, {}, set())
-        hybrid_ms.append((time.perf_counter() - started) * 1000)
-    query_vectors = embedder.embed(texts)
-    bare_ms = []
-    for vector in list(query_vectors) * 2:
+        search.search([], query, limit=20)
+        warm.append(time.perf_counter() - started)
+    env = {**os.environ, "AGENT_DATA_DIR": str(services.settings.data_dir), "AGENT_OFFLINE": "1"}
+    cold = []
+    for _ in range(2):
         started = time.perf_counter()
-        services.library.snapshot.query(query_embeddings=[vector], n_results=20)
-        bare_ms.append((time.perf_counter() - started) * 1000)
-    (h50, h95), (b50, b95) = _percentiles(hybrid_ms), _percentiles(bare_ms)
-    return {
-        "index_papers_per_s": round(ours, 1), "bare_chroma_add_papers_per_s": round(bare_rate, 1),
-        "index_ratio_bare_over_ours": round(bare_rate / ours, 1),
-        "query_p50_ms": round(h50, 1), "query_p95_ms": round(h95, 1),
-        "bare_query_p50_ms": round(b50, 2), "bare_query_p95_ms": round(b95, 2),
-        "query_p50_ratio": round(h50 / b50, 1), "query_p95_ratio": round(h95 / b95, 1),
-        "n_index": len(papers), "n_queries": len(hybrid_ms),
-    }
+        subprocess.run([sys.executable, "-m", "agent.cli", "search", query, "--k", "20", "--json"], env=env,
+                       check=True, capture_output=True)
+        cold.append(time.perf_counter() - started)
+    return {"index_build_s": round(build, 2), "vectors_load_s": round(vectors, 3),
+            "warm_query_ms": round(1000 * statistics.median(warm), 1), "cold_cli_search_s": round(min(cold), 2)}
+
+
+def _print_summary(summary: dict) -> None:
+    for split in ("tune", "held_out"):
+        if split not in summary:
+            continue
+        for subset in ("all", "easy", "paraphrase", "long"):
+            configs = summary[split].get(subset)
+            if not configs:
+                continue
+            n = next(iter(configs.values()))["n"]
+            print(f"\n{split} · {subset} (n={n})")
+            print(f"  {'configuration':<20} {'recall@10':>10} {'recall@20':>10} {'MRR':>7}")
+            for name in CONFIGS:
+                row = configs[name]
+                print(f"  {name:<20} {row['recall@10']:>10.3f} {row['recall@20']:>10.3f} {row['mrr']:>7.3f}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -149,34 +167,24 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/search-bench"))
     parser.add_argument("--replan", action="store_true", help="Plan queries again instead of reusing plans.json.")
     parser.add_argument("--data-dir", type=Path, default=None)
+    parser.add_argument("--split", choices=("tune", "held_out"), default=None, help="Only this half.")
     parser.add_argument("--skip-speed", action="store_true")
     args = parser.parse_args(argv)
 
-    questions = load_questions(args.questions)
+    questions = [q for q in load_questions(args.questions) if args.split is None or q.get("split") == args.split]
     services = Services(settings=load_settings(offline=True, data_dir=args.data_dir))
-    services.library.ensure_snapshot_indexed()
     plans = plan_all(questions, services, args.out / "plans.json", args.replan)
     retrieval = bench_retrieval(questions, services, plans)
-    results = {"n_questions": len(questions), "n_gold": sum(len(q["gold"]) for q in questions),
-               "model": services.settings.model, "retrieval": retrieval["configs"],
+    results = {"n_questions": len(questions), "model": services.settings.model, "retrieval": retrieval["summary"],
                "per_question": retrieval["questions"]}
-    print(f"\nretrieval on {len(questions)} questions ({results['n_gold']} gold papers), offline snapshot")
-    print(f"{'configuration':<20} {'recall@10':>10} {'recall@20':>10} {'MRR':>7}")
-    for name, row in retrieval["configs"].items():
-        print(f"{name:<20} {row['recall@10']:>10.3f} {row['recall@20']:>10.3f} {row['mrr']:>7.3f}")
-    for difficulty in sorted({row["difficulty"] for row in retrieval["questions"]}):
-        rows = [row["planned + rerank"] for row in retrieval["questions"] if row["difficulty"] == difficulty]
-        summary = mean_metrics(rows)
-        print(f"  planned + rerank, {difficulty or 'unlabelled'} questions (n={len(rows)}): "
-              f"recall@20 {summary['recall@20']:.3f}, MRR {summary['mrr']:.3f}")
+    print(f"retrieval on {len(questions)} questions, offline snapshot")
+    _print_summary(retrieval["summary"])
     if not args.skip_speed:
-        speed = bench_speed(services, questions)
+        speed = bench_speed(services, questions[0]["question"])
         results["speed"] = speed
-        print(f"\nindexing: {speed['index_papers_per_s']} papers/s (embed + dedup + upsert) vs bare Chroma add "
-              f"{speed['bare_chroma_add_papers_per_s']} papers/s -> bare is {speed['index_ratio_bare_over_ours']}x")
-        print(f"query:    hybrid p50 {speed['query_p50_ms']} ms / p95 {speed['query_p95_ms']} ms vs bare Chroma "
-              f"p50 {speed['bare_query_p50_ms']} ms / p95 {speed['bare_query_p95_ms']} ms -> "
-              f"{speed['query_p50_ratio']}x / {speed['query_p95_ratio']}x")
+        print(f"\nspeed: snapshot index built in {speed['index_build_s']} s (vectors load "
+              f"{speed['vectors_load_s']} s); warm query {speed['warm_query_ms']} ms; cold `agent search` "
+              f"{speed['cold_cli_search_s']} s")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(f"\nwrote {args.out / 'results.json'}")

@@ -29,11 +29,8 @@ TEST_API_KEY = "sk-test-SECRET-do-not-leak-1234567890"
 
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory) -> Path:
-    """One data directory whose Chroma store has the snapshot indexed (done once per session)."""
-    path = tmp_path_factory.mktemp("agent-data")
-    services = Services(settings=load_settings(data_dir=path, offline=True))
-    services.library.ensure_snapshot_indexed()
-    return path
+    """One data directory shared by the session's tests (the library fills as tests read papers)."""
+    return tmp_path_factory.mktemp("agent-data")
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,19 @@
-"""Literature search: hybrid offline ranking, the user's library, live arXiv when reachable.
+"""Literature search: the bundled snapshot (BM25 and embeddings), the user's library, live arXiv when reachable.
 
-For one query, the bundled snapshot is ranked twice, by embeddings and by BM25, and the two fused by
-reciprocal rank; that ranking is fused with the library's (papers ranked by their best passage) and
-live arXiv's own relevance order when it is reachable. For a question with planned queries, every
-query's fused ranking is fused again, and the pooled candidates are reranked against the question
-itself (`tools/rerank.py`).
+How one question is ranked (the weights are chosen on the tuning half of the retrieval gold set,
+`evals/retrieval/`, and measured on its held-out half by `python -m evals.search_bench`):
+
+1. The question itself is scored against every snapshot paper twice, by BM25 and by embedding cosine, and
+   the two rankings are fused by reciprocal rank. This is the backbone: the question carries every
+   constraint the user wrote, including the rare exact terms (dataset, benchmark and model names) that
+   BM25 matches and a small embedding model blurs.
+2. Each planned keyword query is ranked the same way and joins the fusion with a weight for how specific
+   it is: a query whose best BM25 scores are spread over a large share of the snapshot ("natural language
+   processing") says little about the question and is dropped.
+3. The library (papers read or indexed before: one ranking by each paper's best passage) and live arXiv
+   (its own relevance order) join as further rankings.
+4. So that papers from every source compete on the same terms, the pooled candidates are ranked once more
+   against the question by BM25 over the pool and by embedding cosine, and those two rankings join too.
 """
 
 from __future__ import annotations
@@ -12,31 +21,61 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable
+
+import numpy as np
 
 from tools.arxiv_tool import ArxivError, ArxivTool
-from tools.bm25 import BM25Index, snapshot_bm25
+from tools.bm25 import BM25Index
 from tools.library import PaperFilter, PaperLibrary
 from tools.papers import Paper
-from tools.rerank import rerank as rerank_pool
-from tools.snapshot import snapshot_by_id
+from tools.snapshot import paper_document
+from tools.snapshot_index import SnapshotIndex, snapshot_index
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
-# How many of the question's own candidates are reranked (the gold set's recall at 100 is about 0.85).
-QUESTION_DEPTH = 100
+DEPTH = 100  # how deep each snapshot ranking goes into the fusion
 
 
-def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K) -> list[tuple[str, float]]:
+@dataclass(frozen=True)
+class RankingWeights:
+    """Chosen on the tuning half of the gold set (`evals/README.md` has the figures of each variant)."""
+
+    question: float = 2.0  # the question's rankings (snapshot, library, arXiv)
+    planned: float = 0.5  # each planned query's, before its specificity discount
+    library: float = 1.0  # a source's ranking relative to the snapshot's, for the same query
+    arxiv: float = 1.0
+    # The pool re-ranked against the question (BM25 over the pool; cosine): small, it only makes papers of
+    # different sources comparable; larger, it repeats signals the fusion has and cost 0.015 recall@20.
+    pool: float = 0.1
+    feedback_docs: int = 5  # pseudo-relevance feedback: papers whose embeddings move the query (0: off)
+    feedback_strength: float = 1.0
+    # A planned query whose top BM25 band (scores within half of its best) holds more than this share of the
+    # snapshot is generic, and is dropped. The 1.5B planner's queries are mostly generic: at 2% they cost
+    # 0.01 recall@20 and 0.05 MRR; at 0.5% only the specific ones stay and they cost nothing.
+    generic_share: float = 0.005
+
+
+def reciprocal_rank_fusion(rankings: list[list[str]], k: int = RRF_K,
+                           weights: list[float] | None = None) -> list[tuple[str, float]]:
     scores: dict[str, float] = defaultdict(float)
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
         for rank, item in enumerate(ranking):
-            scores[item] += 1.0 / (k + rank + 1)
+            scores[item] += weight / (k + rank + 1)
     return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def _free_text(query: str) -> str:
     """A planner's keyword query as an arXiv search_query: field syntax and quotes taken out."""
     return " ".join(re.sub(r"[:()\"\[\]{}]", " ", query).split())
+
+
+def query_specificity(lexical: np.ndarray, generic_share: float) -> float:
+    """1 for a query whose best BM25 matches are few, falling to 0 for one whose top band (scores within half
+    of its best) covers `generic_share` of the corpus or more."""
+    best = float(lexical.max()) if lexical.size else 0.0
+    if best <= 0:
+        return 0.0
+    share = float((lexical >= 0.5 * best).mean())
+    return max(0.0, 1.0 - share / generic_share)
 
 
 @dataclass
@@ -49,13 +88,20 @@ class SearchOutcome:
 
 class LiteratureSearch:
     def __init__(self, library: PaperLibrary, offline: bool, arxiv_tool: ArxivTool | None = None,
-                 bm25: Callable[[], BM25Index] = snapshot_bm25) -> None:
+                 snapshot: SnapshotIndex | None = None, weights: RankingWeights = RankingWeights()) -> None:
         self.library = library
         self.offline = offline
         self.arxiv_tool = arxiv_tool
-        self._bm25 = bm25
+        self._snapshot = snapshot
+        self.weights = weights
         self._live: bool | None = None
         self._offline_warning: str | None = None
+
+    @property
+    def snapshot(self) -> SnapshotIndex:
+        if self._snapshot is None:
+            self._snapshot = snapshot_index()
+        return self._snapshot
 
     # -- which sources are available ------------------------------------------------------------
     def live_available(self) -> bool:
@@ -71,23 +117,58 @@ class LiteratureSearch:
         self._live = False
         self._offline_warning = f"{reason}; continuing with the offline snapshot and the library"
 
-    # -- one query ----------------------------------------------------------------------------
-    def rank_query(self, query: str, k: int, filters: PaperFilter | None,
-                   found: dict[str, Paper], sources: set[str]) -> list[str]:
-        """One query's fused ranking of paper ids; fills `found` with the papers seen."""
-        snapshot = snapshot_by_id()
-        rankings: list[list[str]] = []
-        dense = [hit.paper_id for hit in self.library.search_snapshot(query, k=k, filters=filters)]
-        lexical = [pid for pid, _ in self._bm25().search(query, k=k * 3)
-                   if filters is None or filters.accepts(snapshot[pid])][:k]
-        # Dense and lexical are fused first, so the snapshot gets one vote like every other source.
-        rankings.append([pid for pid, _ in reciprocal_rank_fusion([dense, lexical])])
-        for pid in dense + lexical:
-            found.setdefault(pid, snapshot[pid])
+    # -- the snapshot -----------------------------------------------------------------------------
+    def snapshot_ranking(self, query: str, filters: PaperFilter | None = None,
+                         depth: int = DEPTH) -> tuple[list[str], np.ndarray]:
+        """The query's hybrid ranking of snapshot paper ids, and its BM25 scores. BM25 and embedding cosine
+        are fused; with feedback on, the query vector is then moved towards the embeddings of the papers
+        that fusion puts first (pseudo-relevance feedback), which finds papers phrased unlike the query."""
+        snapshot = self.snapshot
+        allowed = snapshot.allowed(filters)
+
+        def ranking(scores: np.ndarray, positive: bool = False) -> list[str]:
+            order = np.argsort(-scores, kind="stable")
+            if allowed is not None:
+                order = order[allowed[order]]
+            if positive:
+                order = order[scores[order] > 0]
+            return [snapshot.ids[i] for i in order[:depth]]
+
+        lexical = snapshot.lexical_scores(query)
+        vector = self.library.embedder.embed([query])[0]
+        rankings = [ranking(lexical, positive=True), ranking(snapshot.dense_scores(vector))]
+        fused = [pid for pid, _ in reciprocal_rank_fusion(rankings)]
+        w = self.weights
+        if w.feedback_docs and fused:
+            top = [snapshot.position[pid] for pid in fused[: w.feedback_docs]]
+            moved = vector + w.feedback_strength * snapshot.vectors[top].mean(axis=0)
+            rankings.append(ranking(snapshot.dense_scores(moved / np.linalg.norm(moved))))
+            fused = [pid for pid, _ in reciprocal_rank_fusion(rankings)]
+        return fused[:depth], lexical
+
+    # -- one query, every source ------------------------------------------------------------------
+    def rank_query(self, query: str, k: int, filters: PaperFilter | None, found: dict[str, Paper],
+                   sources: set[str]) -> list[str]:
+        """One query's fused ranking of paper ids over every source; fills `found` with the papers seen."""
+        ranking, _ = self.snapshot_ranking(query, filters, depth=max(k, 1))
+        rankings = [ranking]
+        self._remember(ranking, found)
         sources.add("snapshot")
+        rankings += [ranking for ranking, _ in self._other_sources(query, k, filters, found, sources)]
+        return [pid for pid, _ in reciprocal_rank_fusion(rankings)][: k * 3]
+
+    def _remember(self, ids: list[str], found: dict[str, Paper]) -> None:
+        for pid in ids:
+            if pid not in found:
+                found[pid] = self.snapshot.paper_by_id(pid)
+
+    def _other_sources(self, query: str, k: int, filters: PaperFilter | None, found: dict[str, Paper],
+                       sources: set[str]) -> list[tuple[list[str], float]]:
+        """(ranking, fusion weight) from the library and, when reachable, live arXiv."""
+        rankings = []
         in_library = self.library.search_library(query, k=k, filters=filters)
         if in_library:
-            rankings.append([paper.id for paper, _ in in_library])
+            rankings.append(([paper.id for paper, _ in in_library], self.weights.library))
             for paper, _ in in_library:
                 found.setdefault(paper.id, paper)
             sources.add("library")
@@ -98,32 +179,57 @@ class LiteratureSearch:
                 self._drop_live(f"arXiv search failed ({exc})")
             else:
                 live = [p for p in live if filters is None or filters.accepts(p)]
-                rankings.append([p.id for p in live])
+                rankings.append(([p.id for p in live], self.weights.arxiv))
                 for paper in live:
                     found[paper.id] = found.get(paper.id) or paper
                 sources.add("arxiv")
-        return [pid for pid, _ in reciprocal_rank_fusion(rankings)][: k * 3]
+        return rankings
+
+    def _pool_rankings(self, question: str, pool: list[Paper]) -> list[list[str]]:
+        """The pool ranked against the question by BM25 (its IDF from the pool) and by embedding cosine."""
+        if len(pool) < 2:
+            return []
+        documents = [paper_document(p) for p in pool]
+        lexical = BM25Index([p.id for p in pool], documents).scores(question)
+        snapshot = self.snapshot
+        vectors = np.zeros((len(pool), snapshot.vectors.shape[1]), dtype=np.float32)
+        known = [i for i, p in enumerate(pool) if p.id in snapshot.position]
+        vectors[known] = snapshot.vectors[[snapshot.position[pool[i].id] for i in known]]
+        unknown = [i for i, p in enumerate(pool) if p.id not in snapshot.position]
+        if unknown:
+            vectors[unknown] = self.library.embedder.embed([documents[i] for i in unknown])
+        dense = vectors @ self.library.embedder.embed([question])[0]
+        return [[pool[i].id for i in np.argsort(-scores, kind="stable")] for scores in (lexical, dense)]
 
     # -- a question with planned queries --------------------------------------------------------
-    def search(self, queries: list[str], question: str, k_per_query: int = 20, limit: int = 20,
-               filters: PaperFilter | None = None, rerank: bool = True) -> SearchOutcome:
-        """Rank every query (the question itself first, deeper), fuse, then rerank the pool against the question."""
+    def search(self, queries: list[str], question: str, limit: int = 20,
+               filters: PaperFilter | None = None) -> SearchOutcome:
+        """The question's papers, best first. Every source (the snapshot's hybrid ranking, the library, live
+        arXiv) ranks the question and each specific planned query; all those rankings are fused, the
+        question's with the full weight and each planned query's discounted by how generic it is."""
+        w = self.weights
         found: dict[str, Paper] = {}
-        sources: set[str] = set()
-        planned = [q for q in dict.fromkeys(queries) if q != question]
-        question_ranking = self.rank_query(question, max(k_per_query, QUESTION_DEPTH * 3 // 5), filters, found, sources)
-        rankings = [question_ranking] + [self.rank_query(q, k_per_query, filters, found, sources) for q in planned]
-        fused = dict(reciprocal_rank_fusion(rankings))
+        sources: set[str] = {"snapshot"}
+        rankings: list[list[str]] = []
+        weights: list[float] = []
+        planned = [q for q in dict.fromkeys(q.strip() for q in queries) if q and q != question]
+        for query in [question, *planned]:
+            ranking, lexical = self.snapshot_ranking(query, filters)
+            weight = w.question if query == question else w.planned * query_specificity(lexical, w.generic_share)
+            if weight <= 0:
+                continue
+            self._remember(ranking, found)
+            rankings.append(ranking)
+            weights.append(weight)
+            for other, source_weight in self._other_sources(query, limit, filters, found, sources):
+                rankings.append(other)
+                weights.append(weight * source_weight)
+        pooled = [pid for pid, _ in reciprocal_rank_fusion(rankings, weights=weights)][: max(limit, DEPTH)]
+        for ranking in self._pool_rankings(question, [found[pid] for pid in pooled]):
+            rankings.append(ranking)
+            weights.append(w.pool)
+        fused = reciprocal_rank_fusion(rankings, weights=weights)[:limit]
         warnings = [self._offline_warning] if self._offline_warning else []
         ordered_sources = [s for s in ("snapshot", "library", "arxiv") if s in sources]
-        if not rerank:
-            chosen = list(fused)[:limit]
-            return SearchOutcome([found[pid] for pid in chosen], {pid: round(fused[pid], 5) for pid in chosen},
-                                 ordered_sources, warnings)
-        # The pool: the question's own candidates, deep, plus what the planned queries agree on.
-        pool_ids = list(dict.fromkeys([*question_ranking[:QUESTION_DEPTH], *list(fused)[: limit * 2]]))
-        pool = [found[pid] for pid in pool_ids]
-        scores = rerank_pool(question, pool, self.library.paper_vectors(pool), self.library.embedder, fused)
-        chosen = sorted(scores, key=lambda pid: (-scores[pid], pid))[:limit]
-        return SearchOutcome([found[pid] for pid in chosen], {pid: round(scores[pid], 4) for pid in chosen},
+        return SearchOutcome([found[pid] for pid, _ in fused], {pid: round(score, 5) for pid, score in fused},
                              ordered_sources, warnings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -12,11 +12,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from agent.cli.options import DataDir, Model, Offline, Out, Provider, settings_from
-from agent.cli.progress import RunProgress
 from agent.errors import InputError
-from agent.experiments.approval import ApprovalRequest, approval_summary
-from agent.report.model import Report
 from agent.services import Services
+
+if TYPE_CHECKING:
+    from agent.cli.progress import RunProgress
+    from agent.experiments.approval import ApprovalRequest
+    from agent.report.model import Report
 
 console = Console(stderr=True)
 stdout = Console()
@@ -36,6 +38,7 @@ def ask(
     resume: Optional[str] = typer.Option(None, "--resume", help="Finish the run RUN_ID from its last checkpoint."),
 ) -> None:
     """Answer a research question with a cited, verified report (in --out, default runs/<time>-<question>)."""
+    from agent.cli.progress import RunProgress
     from agent.graphs.research.run import default_out_dir, new_run_id, resume_target, run_research, validate_question
 
     settings = settings_from(provider=provider, model=model, offline=offline, data_dir=data_dir,
@@ -63,6 +66,8 @@ def ask(
 
 def _approve_experiment(request: ApprovalRequest, progress: RunProgress) -> dict:
     """Ask on the terminal whether to run the experiment the graph proposes; decline when nobody can answer."""
+    from agent.experiments.approval import approval_summary
+
     console.print(f"[bold]proposed experiment:[/bold] {escape(approval_summary(request))}\n"
                   f"[dim]{escape(request.get('reason', ''))}[/dim]", soft_wrap=True)
     if not sys.stdin.isatty():

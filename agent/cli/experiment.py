@@ -1,6 +1,7 @@
 """`agent experiment …`: run a zero-shot cross-lingual transfer experiment and read its results.
 
-The user typed the command, so it asks no approval (the research graph does).
+The user typed the command, so it asks no approval (the research graph does). Like every command module, it
+imports what only running the command needs inside the command, so `agent --help` and `agent search` start fast.
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from rich.table import Table
 
 from agent.cli.options import AsJson, DataDir, settings_from
 from agent.errors import InputError
-from agent.experiments.results import experiment_report, result_json
 from agent.services import Services
-from tools.experiments.spec import load_spec, parse_spec
 
 experiment_app = typer.Typer(add_completion=False, no_args_is_help=True,
                              help="Launch and follow cross-lingual transfer experiments (local, Ray or SLURM).")
@@ -33,6 +32,8 @@ def _manager(data_dir: Path | None):
 
 def _spec_from_options(spec_path, task, model, train_lang, eval_langs, backend, seeds, epochs, learning_rate,
                        max_train, max_eval, gpus, timeout_minutes, pending_timeout_minutes):
+    from tools.experiments.spec import load_spec, parse_spec
+
     if spec_path is not None:
         spec = load_spec(spec_path)
         return spec.model_copy(update={"backend": backend}) if backend else spec
@@ -64,6 +65,7 @@ def _results_table(report) -> Table:
 
 
 def _show_results(manager, record, as_json: bool) -> None:
+    from agent.experiments.results import experiment_report, result_json
     from agent.report.plots import experiment_figure, save_png  # matplotlib: loaded only to draw
 
     report = experiment_report(record, manager.metrics(record.job_id))

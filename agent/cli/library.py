@@ -28,13 +28,6 @@ def _progress() -> Progress:
                     console=console, transient=True)
 
 
-def _ensure_snapshot(services) -> None:
-    with _progress() as progress:
-        task = progress.add_task("indexing the offline arXiv snapshot (first use)", total=None)
-        services.library.ensure_snapshot_indexed(
-            progress=lambda done, total: progress.update(task, completed=done, total=total))
-
-
 def _filters(year_from: int | None, year_to: int | None, categories: list[str] | None):
     if year_from and year_to and year_from > year_to:
         raise InputError(f"--year-from {year_from} is after --year-to {year_to}")
@@ -58,7 +51,6 @@ def search(
         raise InputError("the query is empty")
     filters = _filters(year_from, year_to, category)
     services = Services(settings=settings_from(offline=offline, data_dir=data_dir))
-    _ensure_snapshot(services)
     queries: list[str] = []
     if plan:
         try:

@@ -11,7 +11,6 @@ from rich.text import Text
 
 STAGE_LABELS = {
     "plan": "planning searches",
-    "index": "indexing the offline arXiv snapshot",
     "search": "searching",
     "read": "reading papers",
     "extract": "extracting claims",
@@ -74,9 +73,7 @@ class RunProgress:
             return
         self.stage = stage or self.stage
         self.detail = ""
-        if stage == "index":
-            self.detail = f"{event['done']}/{event['total']}"
-        elif stage == "plan":
+        if stage == "plan":
             self.console.print("[bold]queries:[/bold] " + "; ".join(event["queries"]))
         elif stage == "read":
             self.papers = event["papers"]

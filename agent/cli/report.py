@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 
 from agent.errors import InputError
-from agent.report.checks import citation_problems
-from agent.report.model import load_report
 
 report_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Render and check a run's report.")
 stdout = Console()
@@ -24,6 +22,7 @@ def render(
 ) -> None:
     """Write report.md, report.html or report.json from a run's report.json."""
     from agent.report.files import FORMATS, write_report_files  # the renderings load matplotlib
+    from agent.report.model import load_report
 
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}: choose from {', '.join(FORMATS)}")
@@ -38,6 +37,9 @@ def check(
     run_dir: Path = typer.Argument(..., help="A run directory (holding report.json) or a report.json file."),
 ) -> None:
     """Check that every citation has a reference and every reference is cited; exit 1 when one does not."""
+    from agent.report.checks import citation_problems
+    from agent.report.model import load_report
+
     report = load_report(run_dir)
     problems = citation_problems(report)
     checks = report.review.checks

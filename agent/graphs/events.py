@@ -17,16 +17,9 @@ class PlanEvent(TypedDict):
     queries: list[str]
 
 
-class IndexEvent(TypedDict):
-    stage: Literal["index"]
-    done: int
-    total: int
-
-
 class SearchEvent(TypedDict):
     stage: Literal["search"]
     found: int
-    indexed: int
     sources: list[str]
 
 
@@ -102,6 +95,6 @@ class NoticeEvent(TypedDict):
     message: str
 
 
-ProgressEvent = Union[WarningEvent, PlanEvent, IndexEvent, SearchEvent, ReadEvent, ExtractEvent, CollectEvent,
+ProgressEvent = Union[WarningEvent, PlanEvent, SearchEvent, ReadEvent, ExtractEvent, CollectEvent,
                       VerifyEvent, ExperimentEvent, SynthesizeEvent, ReviewEvent, ReportEvent, TokenEvent,
                       ToolCallEvent, ToolResultEvent, NoticeEvent]

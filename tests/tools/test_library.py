@@ -1,4 +1,8 @@
-"""The library on a real Chroma store on disk, with real MiniLM embeddings."""
+"""The library on a real Chroma store on disk, with real MiniLM embeddings, and its lock-free read view."""
+
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
@@ -6,7 +10,6 @@ from agent.errors import ConfigError
 from tools.embeddings import default_embedder
 from tools.library import PaperLibrary
 from tools.papers import Paper
-from tools.snapshot import load_snapshot
 
 
 def _papers():
@@ -53,11 +56,56 @@ def test_library_persists_between_clients(tmp_path):
     assert reopened.get_paper("2401.00001") is not None
 
 
-def test_snapshot_index_uses_every_bundled_paper(data_dir):
-    library = PaperLibrary(data_dir / "chroma", default_embedder())
-    assert library.snapshot.count() == len(load_snapshot())
-    hits = library.search_snapshot("massively multilingual multi-task benchmark for cross-lingual generalization", k=10)
-    assert "2003.11080" in [hit.paper_id for hit in hits]  # XTREME
+def test_a_process_that_has_not_written_reads_the_view_without_any_lock(tmp_path):
+    writer = PaperLibrary(tmp_path / "chroma", default_embedder())
+    writer.add_papers(_papers())
+    reader = PaperLibrary(tmp_path / "chroma", default_embedder())
+    assert reader.get_paper("2401.00002").title == "Tokenization for low-resource languages"
+    assert [p.id for p, _ in reader.search_library("protein structures", k=1)] == ["2401.00003"]
+    assert reader.related_passages("cross-lingual transfer", exclude_paper_id="2401.00001", k=1)[0].paper_id \
+        == "2401.00002"
+    assert reader.count_papers() == 3 and reader.stored_texts("2401.00001") == [_papers()[0].abstract]
+    writer.add_papers([Paper(id="2401.00004", title="Speech translation", abstract="Cascades win at low resource.")])
+    assert reader.get_paper("2401.00004") is not None, "the view follows the writer's latest write"
+
+
+def _in_a_process(code: str, store, **kwargs) -> subprocess.CompletedProcess | subprocess.Popen:
+    """Run `code` in a new Python process with `library` opened on `store` (lock timeout 5 s)."""
+    program = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from tools.embeddings import default_embedder
+        from tools.library import PaperLibrary
+        from tools.papers import Paper
+        library = PaperLibrary(Path({str(store)!r}), default_embedder(), lock_timeout=5)
+        """) + textwrap.dedent(code)
+    if kwargs.pop("background", False):
+        return subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE, text=True)
+    return subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.faults
+def test_reads_go_through_while_another_process_holds_the_library(tmp_path):
+    store = tmp_path / "chroma"
+    seeded = _in_a_process("print(library.add_papers([Paper(id='2401.00008', title='Seed', abstract='First.')]))",
+                           store)
+    assert seeded.returncode == 0, seeded.stderr
+    holder = _in_a_process("""
+        library.add_papers([Paper(id="2401.00009", title="Held", abstract="A paper added by the holder.")])
+        print("holding", flush=True)
+        time.sleep(60)
+        """, store, background=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        reader = _in_a_process("print(library.count_papers(), library.get_paper('2401.00009').title)", store)
+        assert reader.returncode == 0, reader.stderr
+        assert reader.stdout.split() == ["2", "Held"] and "waiting" not in reader.stderr
+        writer = _in_a_process("library.add_papers([Paper(id='2401.00010', title='Second', abstract='Waits.')])",
+                               store)
+        assert writer.returncode != 0 and "in use by pid" in writer.stderr, "a second writer still waits"
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 @pytest.mark.faults

@@ -52,7 +52,9 @@ def test_bm25_ranks_rare_exact_terms():
 
 def test_hybrid_ranking_fuses_lexical_and_dense(scripted_services):
     search = LiteratureSearch(scripted_services.library, offline=True)
-    dense = [h.paper_id for h in scripted_services.library.search_snapshot("PAWS-X", k=20)]
+    snapshot = search.snapshot
+    scores = snapshot.dense_scores(scripted_services.library.embedder.embed(["PAWS-X"])[0])
+    dense = [snapshot.ids[i] for i in scores.argsort()[::-1][:20]]
     hybrid = search.rank_query("PAWS-X", 20, None, {}, set())
     # The dataset name is a rare token: BM25 puts its paper first, and fusion keeps it near the top.
     assert "1908.11828" in hybrid[:3]
@@ -75,7 +77,6 @@ def test_papers_in_the_library_are_found(tmp_path, scripted_services):
     from tools.library import PaperLibrary
 
     library = PaperLibrary(tmp_path / "chroma", scripted_services.library.embedder)
-    library.ensure_snapshot_indexed()
     mine = Paper(id="2611.99999", title="Glossolalia transfer for Klingon dependency parsing", year=2026,
                  abstract="We transfer Klingon dependency parsers zero-shot from English treebanks.")
     library.add_papers([mine])

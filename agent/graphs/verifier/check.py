@@ -30,7 +30,6 @@ def check_claim(text: str, context: RunContext, paper_id: str | None = None) -> 
     """(the verified claim, search warnings). Without `paper_id`, the best-matching paper is the source."""
     services = context.services
     claim_text = validate_claim(text)
-    services.library.ensure_snapshot_indexed()
     source = resolve_paper(paper_id, services) if paper_id else None
     found = services.search.search([], claim_text, limit=PAPERS_FOR_CONTEXT)
     papers = ([source] if source else []) + [p for p in found.papers if not source or p.id != source.id]
