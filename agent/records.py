@@ -9,6 +9,13 @@ from pydantic import BaseModel, Field, create_model
 Verdict = Literal["SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO"]
 VERDICTS: tuple[Verdict, ...] = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
 ClaimKind = Literal["result", "method", "dataset", "comparison"]
+# How a claim bears on the research question: a finding about its focus, about a neighbouring setting (same
+# task, method or languages), or only context for it.
+Relevance = Literal["direct", "related", "background"]
+RELEVANCES: tuple[Relevance, ...] = ("direct", "related", "background")
+# What a reader sees of a claim: other papers support it, some other paper contradicts it, or only its own
+# source states it.
+Standing = Literal["corroborated", "contested", "single-source"]
 
 
 # -- structured outputs the model fills (their JSON schemas constrain decoding) ---------------------
@@ -92,11 +99,6 @@ class ExperimentProposal(BaseModel):
     reason: str = Field(max_length=300)
 
 
-class ReviewOutput(BaseModel):
-    score: int = Field(ge=1, le=5)
-    rationale: str = Field(max_length=MAX_TEXT_CHARS)
-
-
 # -- records the graphs keep --------------------------------------------------------------------
 class ClaimSource(BaseModel):
     paper_id: str
@@ -109,6 +111,10 @@ class Claim(BaseModel):
     paper_id: str
     quote: str = Field(description="the exact sentence(s) of the paper the claim rests on")
     kind: ClaimKind = "result"
+    relevance: Relevance = "related"
+    relevance_score: float = Field(0.0, description="P(direct) + P(related)/2 for the question (label probabilities)")
+    rewritten_from: str | None = Field(None, description="the extracted wording, when its own quote did not entail "
+                                                         "it and the claim was rewritten to the quote")
     also_in: list[ClaimSource] = Field(
         default_factory=list, description="other papers stating the same finding (near-duplicates merged)")
     rank: tuple[int, int] = Field((0, 0), exclude=True, description="(paper rank, order in paper) for stable ids")
@@ -121,6 +127,8 @@ class Evidence(BaseModel):
     probabilities: dict[str, float] = Field(default_factory=dict, description="calibrated when a map exists")
     raw_probabilities: dict[str, float] = Field(default_factory=dict, description="the model's own, for refitting")
     is_source: bool = False
+    same_subject: bool = Field(True, description="for another paper's passage: it is about the claim's subject "
+                                                 "(only those can support or contradict it)")
     screened_out: list[str] = Field(
         default_factory=list,
         description="sentences of the passage addressed to an AI system (planted instructions), not shown to the judge",
@@ -132,3 +140,4 @@ class VerifiedClaim(Claim):
     confidence: float = Field(ge=0.0, le=1.0)
     evidence: list[Evidence] = Field(default_factory=list)
     calibrated: bool = False
+    faithfulness: float | None = Field(None, description="P(the claim's own quote entails it); None without a quote")

@@ -96,7 +96,6 @@ class Settings(BaseSettings):
         2, ge=0, le=10, description="Passages from other papers judged per claim, besides the source paper."
     )
     max_tokens: int = Field(1024, ge=16, le=32768, description="Cap on completion tokens of one model call.")
-    n_reviewers: int = Field(3, ge=1, le=10)
     temperature: float = Field(0.0, ge=0.0, le=2.0)
     seed: int = 0
     request_timeout: float = Field(120.0, gt=0, description="Seconds before a remote model call times out.")

@@ -1,7 +1,7 @@
 """Open mode of `agent eval verify`: retrieve evidence from the whole suite corpus, then judge it.
 
 The corpus is embedded once, as overlapping 3-sentence windows (a whole abstract overflows the
-embedding model's 256 tokens), into its own Chroma collection named by a hash of the corpus; a
+embedding model's 256 tokens), cached under a hash of the corpus; a
 document's score is its best window's. Besides the claim-level verdict, open mode is scored SciFact-style:
 - abstract level: a predicted (document, label) pair is a retrieved document judged SUPPORTED or
   REFUTED; it is correct when the gold evidence has that document with that label;
@@ -12,6 +12,9 @@ document's score is its best window's. Besides the claim-level verdict, open mod
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
+
+import numpy as np
 
 from agent.graphs.context import RunContext
 from agent.graphs.verifier import verify
@@ -20,7 +23,6 @@ from agent.records import Claim
 from agent.services import Services
 from evals.predictions import prediction_row
 from evals.suite import SuiteDocument, SuiteItem
-from tools.library import CHROMA_LOCK
 from tools.text import sentence_windows
 
 TOP_K = 3
@@ -34,31 +36,32 @@ def _corpus_key(corpus: dict[str, SuiteDocument]) -> str:
 
 
 class SuiteRetriever:
+    """Exact cosine over the corpus's sentence windows; their vectors are computed once and kept in the cache
+    directory under a hash of the corpus (a suite corpus is a few thousand windows: no index needed)."""
+
     def __init__(self, services: Services, corpus: dict[str, SuiteDocument]) -> None:
         self.corpus = corpus
         self.embedder = services.library.embedder
-        with CHROMA_LOCK:
-            self.collection = services.library.client.get_or_create_collection(
-                f"suite-{_corpus_key(corpus)}", embedding_function=None, metadata={"hnsw:space": "cosine"})
-            windows = [(doc_id, start, end) for doc_id in sorted(corpus)
-                       for start, end in sentence_windows(corpus[doc_id].sentences, size=3, stride=2)]
-            if self.collection.count() != len(windows):
-                ids = [f"{doc_id}#{start}" for doc_id, start, _ in windows]
-                # No title prefix: it dominates a short window's embedding (with it, a claim about the
-                # annotators of a hate-speech corpus ranked its own abstract below three others; without
-                # it, recall@3 is 20/20 on the first 20 evidence-bearing claims of arxiv-claims/dev).
-                texts = [" ".join(corpus[d].sentences[a:b]) for d, a, b in windows]
-                for first in range(0, len(ids), 500):
-                    self.collection.upsert(ids=ids[first:first + 500],
-                                           embeddings=self.embedder.embed(texts[first:first + 500]),
-                                           metadatas=[{"doc_id": d} for d, _, _ in windows[first:first + 500]])
+        self.windows = [(doc_id, start, end) for doc_id in sorted(corpus)
+                        for start, end in sentence_windows(corpus[doc_id].sentences, size=3, stride=2)]
+        path = Path(services.settings.cache_dir) / "suite-vectors" / f"{_corpus_key(corpus)}.npy"
+        vectors = np.load(path) if path.exists() else None
+        if vectors is None or len(vectors) != len(self.windows):
+            # No title prefix: it dominates a short window's embedding (with it, a claim about the
+            # annotators of a hate-speech corpus ranked its own abstract below three others; without
+            # it, recall@3 is 20/20 on the first 20 evidence-bearing claims of arxiv-claims/dev).
+            texts = [" ".join(corpus[d].sentences[a:b]) for d, a, b in self.windows]
+            vectors = np.asarray(self.embedder.embed(texts), dtype=np.float32)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            np.save(path.with_suffix(".tmp.npy"), vectors)
+            path.with_suffix(".tmp.npy").replace(path)
+        self.vectors = vectors
 
     def top(self, claim: str, k: int = TOP_K) -> list[str]:
         """The k documents whose best sentence window is closest to the claim."""
-        with CHROMA_LOCK:
-            result = self.collection.query(query_embeddings=self.embedder.embed([claim]),
-                                           n_results=min(8 * k, self.collection.count()), include=["metadatas"])
-        return list(dict.fromkeys(meta["doc_id"] for meta in result["metadatas"][0]))[:k]
+        scores = self.vectors @ np.asarray(self.embedder.embed([claim])[0], dtype=np.float32)
+        ranked = [self.windows[i][0] for i in np.argsort(-scores, kind="stable")]
+        return list(dict.fromkeys(ranked))[:k]
 
 
 def predict_open(item: SuiteItem, corpus: dict[str, SuiteDocument], retriever: SuiteRetriever,

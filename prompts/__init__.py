@@ -69,3 +69,31 @@ def load_prompt(name: str) -> PromptTemplate:
 
 def render(name: str, **variables) -> list[dict[str, str]]:
     return load_prompt(name).messages(**variables)
+
+
+ECHO_WORDS = 6  # a run of this many words of a prompt's instructions in generated text is an echo
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+@lru_cache(maxsize=1)
+def instruction_ngrams() -> frozenset[tuple[str, ...]]:
+    """Every run of `ECHO_WORDS` words in the prompts' own text (template markup and variables left out)."""
+    grams: set[tuple[str, ...]] = set()
+    for path in sorted(PROMPT_DIR.glob("*.j2")):
+        text = re.sub(r"\{[{#%].*?[}#%]\}", " | ", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+        text = re.sub(r"<[^>]*>", " | ", text)
+        for line in text.split("|"):
+            words = _words(line)
+            grams.update(tuple(words[i:i + ECHO_WORDS]) for i in range(len(words) - ECHO_WORDS + 1))
+    return frozenset(grams)
+
+
+def echoed_instructions(text: str) -> list[str]:
+    """The runs of words of `text` copied from the prompts' instructions (none in anything a report shows)."""
+    words = _words(text)
+    grams = instruction_ngrams()
+    return [" ".join(words[i:i + ECHO_WORDS]) for i in range(len(words) - ECHO_WORDS + 1)
+            if tuple(words[i:i + ECHO_WORDS]) in grams]

@@ -13,6 +13,7 @@ from agent.claims.anchoring import overlap
 from agent.claims.citations import CLAIM_CITATION
 from agent.claims.verdicts import claim_standing
 from agent.records import SynthesisOutput, VerifiedClaim
+from prompts import echoed_instructions
 
 NO_EVIDENCE_ANSWER = (
     "The literature found for this question does not answer it: no paper that was searched and read yielded a "
@@ -60,7 +61,8 @@ def grounded_focus_claims(output: SynthesisOutput, claims: list[VerifiedClaim]) 
 
 def not_studied_answer(focus: str, n_claims: int) -> str:
     return (f"The papers found do not study {focus} directly: none of the {n_claims} verified claims is about it, "
-            "so this literature cannot answer the question as asked. What the papers do establish is below.")
+            "so this literature cannot answer the question as asked. The closest evidence, from neighbouring settings, "
+            "is below.")
 
 
 def _finding_sentences(
@@ -87,32 +89,80 @@ def closest_claims(question: str, claims: list[VerifiedClaim], n: int = 3) -> li
     return [f"{c.text.rstrip('.')} [{c.id}]." for c in ranked[:n]]
 
 
+def compose_paragraphs(
+    output: SynthesisOutput, claims: list[VerifiedClaim], question: str = "", sub_questions: list[str] | None = None
+) -> tuple[list[tuple[str, bool]], list[str], bool]:
+    """The answer's paragraphs as (text, written by the model), the dropped ids, and whether the focus is covered.
+
+    The direct answer (the model's, when some claim is about the focus; else the program's statement that none
+    is), the findings with their citations, and what is not settled."""
+    known_ids = {c.id for c in claims}
+    focus = clean_focus(output.question_focus)
+    covered = bool(grounded_focus_claims(output, claims))
+    if covered:
+        direct, dropped = keep_known_citations(" ".join(output.direct_answer.split()), known_ids)
+        paragraphs = [(direct, True)]
+    else:
+        dropped = []
+        paragraphs = [(not_studied_answer(focus, len(claims)), False)]
+    findings, more = _finding_sentences(output, known_ids, focus, covered)
+    if findings:
+        paragraphs.append((" ".join(findings), True))
+    else:
+        paragraphs.append((" ".join(closest_claims(question or focus, claims)), False))
+    open_questions = open_paragraph(output, claims, sub_questions or [])
+    if open_questions:
+        paragraphs.append((open_questions, False))
+    return [(text, by_model) for text, by_model in paragraphs if text], dropped + more, covered
+
+
 def compose_answer(
     output: SynthesisOutput, claims: list[VerifiedClaim], question: str = ""
 ) -> tuple[str, list[str], bool]:
     """The answer text (direct answer, then findings with citations), dropped ids, and whether the focus is covered."""
-    known_ids = {c.id for c in claims}
-    focus = " ".join(output.question_focus.split()).rstrip(".") or "the question's subject"
-    covered = bool(grounded_focus_claims(output, claims))
-    if covered:
-        direct, dropped = keep_known_citations(" ".join(output.direct_answer.split()), known_ids)
-    else:
-        direct, dropped = not_studied_answer(focus, len(claims)), []
-    findings, more = _finding_sentences(output, known_ids, focus, covered)
-    findings = findings or closest_claims(question or focus, claims)
-    open_questions = open_paragraph(output, claims)
-    return "\n\n".join(p for p in (direct, " ".join(findings), open_questions) if p), dropped + more, covered
+    paragraphs, dropped, covered = compose_paragraphs(output, claims, question)
+    return "\n\n".join(text for text, _ in paragraphs), dropped, covered
 
 
-def open_paragraph(output: SynthesisOutput, claims: list[VerifiedClaim]) -> str:
-    """What is not settled (the model's words) and where the papers disagree (from the verifier's verdicts)."""
+def clean_focus(focus: str) -> str:
+    """The model's name for the question's focus, without an echo of the prompt's explanation of it."""
+    text = re.sub(r"\s*\([^)]*\)", "", " ".join(focus.split())).strip().rstrip(".")
+    if echoed_instructions(text):
+        text = ""
+    return text or "the question's subject"
+
+
+_GENERIC = re.compile(
+    r"\b(?:do(?:es)? not (?:provide|give|offer|contain|include) (?:any )?(?:information|details|data)|"
+    r"no information (?:is|was) (?:provided|given)|further (?:research|work|studies) (?:is|are) needed|"
+    r"more research is needed|the claims do not|not (?:mentioned|discussed|specified) in the claims)\b",
+    re.IGNORECASE)
+
+
+def concrete(item: str) -> bool:
+    """An open point worth a reader's time: not a template line, not an echo of the prompt."""
+    return bool(item) and not _GENERIC.search(item) and not echoed_instructions(item)
+
+
+def unaddressed_sub_questions(sub_questions: list[str], claims: list[VerifiedClaim]) -> list[str]:
+    """Sub-questions of the plan that no claim about the question shares most content words with."""
+    relevant = [c for c in claims if c.relevance != "background"]
+    return [q for q in sub_questions
+            if not any(overlap(q, f"{c.text} {c.quote}") >= MIN_FOCUS_OVERLAP for c in relevant)]
+
+
+def open_paragraph(output: SynthesisOutput, claims: list[VerifiedClaim], sub_questions: list[str] | None = None) -> str:
+    """What is not settled (the model's concrete points, and sub-questions no claim addresses) and where
+    papers disagree (from the verifier's corroboration)."""
     sentences = []
-    unsettled = [" ".join(item.split()).rstrip(".") for item in output.not_settled if item.strip()]
+    unsettled = [" ".join(item.split()).rstrip(".") for item in output.not_settled]
+    unsettled = [item for item in unsettled if concrete(item)]
+    unsettled += [f"no claim found addresses \u201c{q.rstrip('?. ')}?\u201d"
+                  for q in unaddressed_sub_questions(sub_questions or [], claims)]
     if unsettled:
-        sentences.append("Not settled by the papers found: " + "; ".join(unsettled) + ".")
-    contested = [c.id for c in claims if claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence))
-                 == "contested"]
+        sentences.append("Not settled by the papers found: " + "; ".join(dict.fromkeys(unsettled)) + ".")
+    contested = [c.id for c in claims if claim_standing(c) == "contested"]
     if contested:
-        sentences.append("Contested (refuted by the evidence, or with evidence both for and against): "
-                         f"[{', '.join(contested)}].")
+        sentences.append("Contested (another paper about the same subject contradicts it; both quotes are in the "
+                         f"claims table): [{', '.join(contested)}].")
     return " ".join(sentences)

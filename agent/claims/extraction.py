@@ -1,10 +1,21 @@
-"""Atomic claims from one abstract, each anchored to the verbatim sentence(s) it rests on."""
+"""Atomic claims from one abstract, read for the research question, each anchored to the verbatim sentence(s)
+it rests on.
+
+The program chooses what the model reads (the abstract's sentences most similar to the question and its
+sub-questions, background and aims left out) and what it keeps (claims whose wording and quote report a
+finding, a method or a dataset: `roles.py`); the model writes the claims.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
 
 from agent.claims.anchoring import anchor_quote, make_self_contained
+from agent.claims.relevance import sentence_relevance
+from agent.claims.roles import claim_kind, is_claim, statement_role
 from agent.records import MAX_CLAIM_CHARS, Claim, ExtractionOutput, extraction_output_for
 from prompts import render
 from tools.llm.base import LLMProvider
@@ -12,6 +23,7 @@ from tools.papers import Paper
 from tools.text import split_sentences
 
 MIN_CLAIM_WORDS = 5
+SENTENCES_READ = 6  # the most relevant sentences of an abstract the model is shown
 
 
 def normalized(text: str) -> str:
@@ -36,6 +48,9 @@ def claims_from_output(output: ExtractionOutput, sentences: list[str], paper: Pa
         quote = anchor_quote(text, sentences, item.sentence)
         if quote is None:  # the claim rests on no sentence of the abstract
             continue
+        role = statement_role(text)
+        if not is_claim(role) or statement_role(quote) in ("background", "aim"):
+            continue  # background, an aim, or a fragment: not a claim
         text = make_self_contained(text, paper)
         key = normalized(text)
         if key in seen:
@@ -43,20 +58,38 @@ def claims_from_output(output: ExtractionOutput, sentences: list[str], paper: Pa
         seen.add(key)
         if text[-1] not in ".!?":
             text += "."
-        claims.append(Claim(text=text, paper_id=paper.id, quote=quote, kind=item.kind, rank=(rank, len(claims))))
+        claims.append(Claim(text=text, paper_id=paper.id, quote=quote, kind=claim_kind(text, role, item.kind),
+                            rank=(rank, len(claims))))
         if len(claims) >= limit:
             break
     return claims
 
 
-def extract_from_paper(paper: Paper, provider: LLMProvider, limit: int, rank: int = 0) -> list[Claim]:
+def sentences_to_read(sentences: list[str], question: str, sub_questions: Sequence[str],
+                      embed: Callable[[list[str]], np.ndarray] | None, k: int = SENTENCES_READ) -> list[int]:
+    """Indices (in abstract order) of the sentences worth extracting from: no background or aims, and the `k`
+    most similar to the question when there are more."""
+    candidates = [i for i, s in enumerate(sentences) if statement_role(s) not in ("background", "aim", "fragment")]
+    candidates = candidates or list(range(len(sentences)))
+    if embed is None or not question or len(candidates) <= k:
+        return candidates
+    scores = sentence_relevance([sentences[i] for i in candidates], question, sub_questions, embed)
+    best = sorted(range(len(candidates)), key=lambda j: -scores[j])[:k]
+    return sorted(candidates[j] for j in best)
+
+
+def extract_from_paper(paper: Paper, provider: LLMProvider, limit: int, rank: int = 0, question: str = "",
+                       sub_questions: Sequence[str] = (),
+                       embed: Callable[[list[str]], np.ndarray] | None = None) -> list[Claim]:
     """Claims from one abstract, anchored to its sentences; raises InvalidModelOutput if the model fails."""
     sentences = split_sentences(paper.abstract)
     if not sentences:
         return []
-    numbered = "\n".join(f"[{i}] {sentence}" for i, sentence in enumerate(sentences, start=1))
+    chosen = sentences_to_read(sentences, question, sub_questions, embed)
+    numbered = "\n".join(f"[{i + 1}] {sentences[i]}" for i in chosen)
     output = provider.structured(
-        render("extract", title=paper.title, numbered_sentences=numbered, max_claims=limit),
+        render("extract", question=question or "(none given)", title=paper.title, numbered_sentences=numbered,
+               max_claims=limit),
         extraction_output_for(limit), max_tokens=180 * limit + 100,
     )
     return claims_from_output(output, sentences, paper, rank, limit)

@@ -42,20 +42,38 @@ def merge_near_duplicates(claims: list[Claim], embed: Callable[[list[str]], np.n
     return merged
 
 
-def select_claims(extracted: list[Claim], max_claims: int,
-                  embed: Callable[[list[str]], np.ndarray] | None = None) -> list[Claim]:
-    """Order by paper rank, merge near-duplicates across papers, spread the budget round-robin over papers."""
+_TIER = {"direct": 0, "related": 1, "background": 2}
+
+
+def relevance_order(claim: Claim) -> tuple:
+    return (_TIER[claim.relevance], -claim.relevance_score, claim.rank)
+
+
+def _round_robin(claims: list[Claim], budget: int) -> list[Claim]:
+    """Up to `budget` claims, one per paper in turn (papers in order of their best claim), best first."""
     by_paper: dict[int, list[Claim]] = {}
-    for claim in merge_near_duplicates(sorted(extracted, key=lambda c: c.rank), embed):
+    for claim in sorted(claims, key=relevance_order):
         by_paper.setdefault(claim.rank[0], []).append(claim)
+    queues = sorted(by_paper.values(), key=lambda queue: relevance_order(queue[0]))
     chosen: list[Claim] = []
-    queues = [by_paper[rank] for rank in sorted(by_paper)]
-    while queues and len(chosen) < max_claims:
+    while queues and len(chosen) < budget:
         for queue in list(queues):
-            if len(chosen) >= max_claims:
+            if len(chosen) >= budget:
                 break
             chosen.append(queue.pop(0))
             if not queue:
                 queues.remove(queue)
-    chosen.sort(key=lambda c: c.rank)
+    return chosen
+
+
+def select_claims(extracted: list[Claim], max_claims: int,
+                  embed: Callable[[list[str]], np.ndarray] | None = None) -> list[Claim]:
+    """Merge near-duplicates across papers; spend the budget on claims about the question (direct, then
+    related) spread round-robin over papers, and on background claims only when budget is left; number them
+    C1…Cn from the most relevant."""
+    merged = merge_near_duplicates(sorted(extracted, key=lambda c: c.rank), embed)
+    relevant = [c for c in merged if c.relevance != "background"]
+    chosen = _round_robin(relevant, max_claims)
+    chosen += _round_robin([c for c in merged if c.relevance == "background"], max_claims - len(chosen))
+    chosen.sort(key=relevance_order)
     return [claim.model_copy(update={"id": f"C{i}"}) for i, claim in enumerate(chosen, start=1)]

@@ -89,4 +89,4 @@ class RunProgress:
         elif stage == "experiment":
             self.detail = " ".join(str(event[k]) for k in ("job_id", "name", "status", "estimate") if event.get(k))
         elif stage == "review":
-            self.detail = f"reviewer {event['reviewer']}: {event['score']}/5"
+            self.detail = f"{event['criterion']}: {event['score']:.1f}/5"

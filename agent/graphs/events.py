@@ -63,8 +63,8 @@ class SynthesizeEvent(TypedDict):
 
 class ReviewEvent(TypedDict):
     stage: Literal["review"]
-    reviewer: int
-    score: int
+    criterion: str
+    score: float
 
 
 class ReportEvent(TypedDict):

@@ -36,11 +36,13 @@ class PaperTexts:
 def report_claim(c: VerifiedClaim, verbatim: Callable[[str, str], bool | None]) -> ReportClaim:
     """A verified claim as the report shows it, with its standing and whether its quote is verbatim."""
     return ReportClaim(
-        id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, verdict=c.verdict,
-        confidence=c.confidence, calibrated=c.calibrated,
+        id=c.id, text=c.text, paper_id=c.paper_id, quote=c.quote, kind=c.kind, relevance=c.relevance,
+        relevance_score=c.relevance_score, faithfulness=c.faithfulness, rewritten_from=c.rewritten_from,
+        verdict=c.verdict, confidence=c.confidence, calibrated=c.calibrated,
         evidence=[ReportEvidence(paper_id=e.paper_id, quote=e.quote, stance=e.stance, probabilities=e.probabilities,
-                                 screened_out=e.screened_out) for e in c.evidence],
-        also_in=c.also_in, standing=claim_standing(c.verdict, c.confidence, (e.stance for e in c.evidence)),
+                                 is_source=e.is_source, same_subject=e.same_subject, screened_out=e.screened_out)
+                  for e in c.evidence],
+        also_in=c.also_in, standing=claim_standing(c),
         quote_verbatim=verbatim(c.paper_id, c.quote),
     )
 

@@ -8,12 +8,15 @@ from collections.abc import Callable, Iterable
 from agent.claims.citations import cited_claim_ids, cited_paper_ids, claim_number
 from agent.report.model import ComputedChecks, Report, ReportClaim, Share
 
-_STANDING_ORDER = {"strong": 0, "contested": 1, "open": 2}
+_RELEVANCE_ORDER = {"direct": 0, "related": 1, "background": 2}
+_STANDING_ORDER = {"corroborated": 0, "contested": 1, "single-source": 2}
 
 
 def table_order(claims: list[ReportClaim]) -> list[ReportClaim]:
-    """Strong claims first, then contested ones, then the rest; the most confident first within each."""
-    return sorted(claims, key=lambda c: (_STANDING_ORDER[c.standing], -c.confidence, claim_number(c.id)))
+    """Claims about the question first (direct, related, background); within each, corroborated, then contested,
+    then single-source claims, the most confident first."""
+    return sorted(claims, key=lambda c: (_RELEVANCE_ORDER[c.relevance], _STANDING_ORDER[c.standing], -c.confidence,
+                                         claim_number(c.id)))
 
 
 def _normalized(text: str) -> str:
@@ -37,7 +40,8 @@ def cited_by_answer(report: Report) -> set[str]:
 
 
 def computed_checks(
-    report: Report, claims_extracted: int, evidence_verbatim: Callable[[str, str], bool]
+    report: Report, claims_extracted: int, evidence_verbatim: Callable[[str, str], bool],
+    answer_check: dict | None = None,
 ) -> ComputedChecks:
     claims = report.claims
     checked = [c for c in claims if c.quote_verbatim is not None]
@@ -52,6 +56,10 @@ def computed_checks(
         references_cited_in_answer=Share.of(len(references & cited_by_answer(report)), len(references)),
         claims_verified=Share.of(len(claims), max(claims_extracted, len(claims))),
         answer_citations_resolved=Share.of(resolved, len(cited_claims) + len(cited_papers)),
+        answer_sentences_citing_claims=Share.of(answer_check["citing"], answer_check["sentences"])
+        if answer_check else None,
+        answer_citation_precision=Share.of(answer_check["entailed"], answer_check["citing"])
+        if answer_check else None,
     )
 
 

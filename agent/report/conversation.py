@@ -55,10 +55,10 @@ def report_from_conversation(conversation: dict, services: Services, wall_second
             report_claim(c, lambda pid, quote: is_verbatim(quote, texts.get(pid, [])) if quote else None)
             for c in claims
         ],
-        review=Review(score=None, spread=None, rubric=rubric(), reviewers=[]),
+        review=Review(score=None, spread=None, rubric=rubric()),
         limitations=[
             "Written from a chat conversation: only the claims checked in it, no literature search plan "
-            "and no reviewers."
+            "and no review."
         ],
         usage=usage_report(services.tracker, wall_seconds, per_node=False),
         provider=ProviderInfo(

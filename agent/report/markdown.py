@@ -102,20 +102,27 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     if "claims" in figures:
         lines += [f"![Verdicts and confidence of the claims]({figures['claims']})", ""]
     lines += [
-        "Strong claims (supported, confidence ≥ 0.7) first, then contested ones (refuted, or evidence both ways), "
-        "then the rest.",
+        "Claims about the question first (relevance: direct, related, background). *Faithful*: the probability that "
+        "the claim's own quote entails it. *Standing*: corroborated (another paper states or supports it), "
+        "contested (another paper about the same subject contradicts it: both quotes shown) or single-source.",
         "",
-        "| id | claim | source | verdict | confidence | standing | evidence |",
-        "|---|---|---|---|---|---|---|",
+        "| id | claim | source | relevance | faithful | verdict | confidence | standing | other papers |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for claim in table_order(report.claims):
-        evidence = "<br>".join(f"{e.stance} [{e.paper_id}]: \u201c{_cell(e.quote)}\u201d" for e in claim.evidence)
+        others = [e for e in claim.evidence if not e.is_source]
+        evidence = "<br>".join(f"{e.label} [{e.paper_id}]: \u201c{_cell(e.quote)}\u201d" for e in others) or "–"
         also = "".join(f"<br>Also [{s.paper_id}]: \u201c{_cell(s.quote)}\u201d" for s in claim.also_in)
         unchecked = " (not found verbatim in the paper text)" if claim.quote_verbatim is False else ""
         sources = ", ".join(f"[{pid}]" for pid in [claim.paper_id, *(s.paper_id for s in claim.also_in)])
+        faithful = f"{claim.faithfulness:.2f}" if claim.faithfulness is not None else "–"
+        rewritten = f"<br>(rewritten to its quote from: \u201c{_cell(claim.rewritten_from)}\u201d)" \
+            if claim.rewritten_from else ""
         lines.append(
-            f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d{unchecked}{also} | "
-            f"{sources} | {claim.verdict} | {claim.confidence:.2f} | {claim.standing} | {evidence} |"
+            f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d{unchecked}{also}{rewritten} "
+            "| "
+            f"{sources} | {claim.relevance} | {faithful} | {claim.verdict} | {claim.confidence:.2f} | {claim.standing} "
+            f"| {evidence} |"
         )
     lines.append("")
     if report.experiments:
@@ -123,14 +130,12 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         for index, experiment in enumerate(report.experiments, 1):
             lines += _experiment(experiment, figures.get(f"experiment-{index}"))
     lines += ["## Review", ""]
-    if report.review.score is not None:
-        lines.append(f"Mean score {report.review.score:.2f} / 5 (spread {report.review.spread:.2f}) "
-                     f"from {len(report.review.reviewers)} independent reviewers. Rubric:")
-    lines += [f"- {_cell(criterion)}" for criterion in report.review.rubric]
-    lines += [f"- Reviewer {i}: {r.score}/5, {_cell(r.rationale)}" for i, r in enumerate(report.review.reviewers, 1)]
+    lines += _review(report)
     if report.review.checks:
         lines += ["", "Computed checks:", "", "| check | count | share |", "|---|---|---|"]
         for name, share in report.review.checks:
+            if share is None:
+                continue
             value = f"{100 * share.value:.0f}%" if share.value is not None else "–"
             lines.append(f"| {name.replace('_', ' ')} | {share.count} / {share.total} | {value} |")
     lines += ["", "## Limitations", ""] + [f"- {_cell(item)}" for item in report.limitations] + [""]
@@ -141,3 +146,22 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         year = paper.year or "n.d."
         lines.append(f"- [{paper.id}] {_cell(_authors(paper.authors))} ({year}). *{_cell(paper.title)}*. {paper.url}")
     return "\n".join(lines) + "\n"
+
+
+def _review(report: Report) -> list[str]:
+    review = report.review
+    lines = []
+    if review.criteria:
+        lines += [f"Mean of the criteria {review.score:.2f} / 5 (mean spread {review.spread:.2f}). Each criterion is "
+                  "scored from the reviewer model's probabilities of 1–5, capped by the computed checks.", "",
+                  "| criterion | score | spread | capped by |", "|---|---|---|---|"]
+        lines += [f"| {_cell(c.criterion)} | {c.score:.2f} | {c.spread:.2f} | "
+                  f"{_cell(c.capped_by) + f' (model: {c.model_score:.2f})' if c.capped_by else '–'} |"
+                  for c in review.criteria]
+        return lines
+    if review.score is not None:  # an older report, reviewed in free text
+        lines.append(f"Mean score {review.score:.2f} / 5 (spread {review.spread:.2f}) "
+                     f"from {len(review.reviewers)} independent reviewers. Rubric:")
+    lines += [f"- {_cell(criterion)}" for criterion in review.rubric]
+    lines += [f"- Reviewer {i}: {r.score}/5, {_cell(r.rationale)}" for i, r in enumerate(review.reviewers, 1)]
+    return lines

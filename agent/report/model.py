@@ -10,9 +10,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agent.claims.verdicts import Standing
 from agent.errors import InputError
-from agent.records import ClaimSource, Verdict
+from agent.records import ClaimSource, Relevance, Standing, Verdict
 
 SCHEMA_PATH = Path(__file__).parent / "schema.json"
 
@@ -26,12 +25,26 @@ class ReportPaper(BaseModel):
 
 
 class ReportEvidence(BaseModel):
+    """One passage judged for a claim. `label` is what a reader sees: the own source entails / does not entail
+    the claim; another paper supports / contradicts it, or is unrelated."""
+
     paper_id: str
     quote: str
     stance: Verdict
     probabilities: dict[str, float] = Field(default_factory=dict)
+    is_source: bool = Field(False, description="the claim's own paper (its stance is faithfulness, not corroboration)")
+    same_subject: bool = Field(True, description="another paper's passage about the claim's subject; False: "
+                                                 "unrelated, not judged")
     screened_out: list[str] = Field(default_factory=list, description="sentences of the paper addressed to an AI "
                                                                       "system, removed before it was judged")
+
+    @property
+    def label(self) -> str:
+        if self.is_source:
+            return "entails" if self.stance == "SUPPORTED" else "does not entail"
+        if not self.same_subject:
+            return "unrelated"
+        return {"SUPPORTED": "supports", "REFUTED": "contradicts"}.get(self.stance, "unrelated")
 
 
 class ReportClaim(BaseModel):
@@ -40,13 +53,17 @@ class ReportClaim(BaseModel):
     paper_id: str
     quote: str
     kind: str
+    relevance: Relevance = "related"
+    relevance_score: float = 0.0
+    faithfulness: float | None = Field(None, description="P(its own quote entails the claim)")
+    rewritten_from: str | None = Field(None, description="the extracted wording its quote did not entail")
     verdict: Verdict
     confidence: float = Field(ge=0.0, le=1.0)
     calibrated: bool
     evidence: list[ReportEvidence]
     also_in: list[ClaimSource] = Field(default_factory=list, description="other papers stating the same finding")
-    standing: Standing = Field("open", description="strong: supported with confidence >= 0.7; contested: refuted, "
-                                                   "or evidence both for and against; open: the rest")
+    standing: Standing = Field("single-source", description="corroborated: another paper states or supports it; "
+                                                            "contested: another paper contradicts it; single-source")
     quote_verbatim: bool | None = Field(None, description="the quote occurs word for word in the stored paper text "
                                                           "(None: the paper text was not available to check)")
 
@@ -69,18 +86,35 @@ class ComputedChecks(BaseModel):
     references_cited_in_answer: Share = Field(description="references the answer cites, directly or through a claim")
     claims_verified: Share = Field(description="extracted claims that went through the verifier")
     answer_citations_resolved: Share = Field(description="claim ids and paper ids cited in the answer that exist")
+    answer_sentences_citing_claims: Share | None = Field(None, description="sentences of the answer's findings "
+                                                                           "that cite claims")
+    answer_citation_precision: Share | None = Field(None, description="cited answer sentences entailed by the "
+                                                                      "claims they cite, as the model wrote them "
+                                                                      "(the rest were rewritten or removed)")
 
 
 class Reviewer(BaseModel):
+    """A free-text reviewer of reports written before criteria were scored from label probabilities."""
+
     score: int = Field(ge=1, le=5)
     rationale: str
 
 
+class CriterionScore(BaseModel):
+    criterion: str
+    score: float = Field(ge=1.0, le=5.0, description="the expected score, capped by the computed checks")
+    model_score: float = Field(ge=1.0, le=5.0, description="the expected score from the label probabilities")
+    spread: float = Field(ge=0.0, description="standard deviation of the score under the label probabilities")
+    probabilities: dict[str, float] = Field(default_factory=dict, description="P(score) for 1..5")
+    capped_by: str | None = Field(None, description="the computed check that capped the score")
+
+
 class Review(BaseModel):
-    score: float | None = Field(description="mean reviewer score, 1-5")
-    spread: float | None = Field(description="standard deviation of the reviewer scores")
+    score: float | None = Field(description="mean of the criteria scores, 1-5")
+    spread: float | None = Field(description="mean spread of the criteria scores")
     rubric: list[str]
-    reviewers: list[Reviewer]
+    criteria: list[CriterionScore] = Field(default_factory=list)
+    reviewers: list[Reviewer] = Field(default_factory=list, description="older reports only")
     checks: ComputedChecks | None = None
 
 

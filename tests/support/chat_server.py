@@ -149,17 +149,37 @@ def _max_items(request: dict, field: str) -> int:
     return _schema(request)["schema"]["properties"][field]["maxItems"]
 
 
+def _word_overlap(text: str, other: str) -> float:
+    words = set(re.findall(r"[a-z]{5,}", text.lower()))
+    return len(words & set(re.findall(r"[a-z]{5,}", other.lower()))) / max(1, len(words))
+
+
+def _label_reply(text: str) -> Reply:
+    """A label call: a review criterion's score (`<answer>`), a judgment (`<claim>` against a `<passage>`), or a
+    claim's relevance to the `<question>`; decided by the words the blocks share."""
+    claim, passage = tagged(text, "claim"), tagged(text, "passage")
+    if tagged(text, "answer"):
+        if "do not study" in tagged(text, "answer"):
+            return Reply("5", [("5", -0.2), ("4", -1.8)])  # a reviewer fooled by a non-answer: the caps must hold
+        return Reply("4", [("4", -0.36), ("3", -1.6), ("5", -2.3)])
+    if passage:
+        if _word_overlap(claim, passage) > 0.6:
+            return Reply("SUP", [("SUP", -0.11), ("NOT", -2.4), ("REF", -4.0)])
+        return Reply("NOT", [("NOT", -0.22), ("SUP", -1.9), ("REF", -3.5)])
+    overlap = _word_overlap(tagged(text, "question"), claim)
+    if overlap > 0.3:
+        return Reply("DIRECT", [("DIRECT", -0.2), ("REL", -1.8), ("BACK", -3.0)])
+    if overlap > 0.1:
+        return Reply("REL", [("REL", -0.3), ("DIRECT", -1.6), ("BACK", -2.5)])
+    return Reply("BACK", [("BACK", -0.3), ("REL", -1.5), ("DIRECT", -3.0)])
+
+
 def research_script(request: dict) -> Reply:
     """Deterministic answers for every call of the research and verifier graphs."""
     name = _schema_name(request)
     text = _user_text(request)
     if request.get("logprobs"):
-        claim, passage = tagged(text, "claim"), tagged(text, "passage")
-        words = set(re.findall(r"[a-z]{5,}", claim.lower()))
-        overlap = len(words & set(re.findall(r"[a-z]{5,}", passage.lower()))) / max(1, len(words))
-        if overlap > 0.6:
-            return Reply("SUP", [("SUP", -0.11), ("NOT", -2.4), ("REF", -4.0)])
-        return Reply("NOT", [("NOT", -0.22), ("SUP", -1.9), ("REF", -3.5)])
+        return _label_reply(text)
     if name == "SearchPlan":
         question = tagged(text, "question")
         return Reply(json.dumps({
@@ -182,7 +202,8 @@ def research_script(request: dict) -> Reply:
             "question_focus": " ".join(rows[0][1].split()[:4]),
             "focus_claim_ids": ids[:1],
             "direct_answer": f"Only {ids[0]} speaks to the question directly [{ids[0]}, C999].",
-            "findings": [{"statement": "The papers found bear on the question only indirectly", "claim_ids": ids[:3]},
+            "findings": [{"statement": rows[0][1], "claim_ids": ids[:1]},
+                         {"statement": "The papers found bear on the question only indirectly", "claim_ids": ids[:3]},
                          {"statement": "Transfer is studied across many languages.", "claim_ids": ids[-1:]}],
             "not_settled": ["No paper found tests the exact setting of the question."],
         }))
@@ -194,9 +215,6 @@ def research_script(request: dict) -> Reply:
         question = tagged(text, "question")
         return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",
                                  "eval_languages": ["de", "sw"], "reason": "The question is about transfer."}))
-    if name == "ReviewOutput":
-        seed = request.get("seed") or 0
-        return Reply(json.dumps({"score": 3 + seed % 2, "rationale": "Answers the question; coverage is thin."}))
     return Reply(json.dumps({}))
 
 

@@ -31,7 +31,9 @@ def route_papers(state: ResearchState) -> list[Send] | str:
     papers = state.get("papers", [])
     if not papers:
         return "collect"
-    return [Send("extract", PaperTask(paper=p, rank=i)) for i, p in enumerate(papers)]
+    return [Send("extract", PaperTask(paper=p, rank=i, question=state["question"],
+                                      sub_questions=state.get("sub_questions", [])))
+            for i, p in enumerate(papers)]
 
 
 def route_claims(state: ResearchState) -> list[Send] | str:

@@ -23,8 +23,10 @@ class ResearchState(TypedDict, total=False):
     claims: list[Claim]  # numbered, deduplicated, within budget
     verified: Annotated[list[VerifiedClaim], operator.add]  # fan-in of the per-claim verification
     answer: str
+    answers_question: bool  # some claim studies the question's focus (else the answer says none does)
+    answer_check: dict  # counts of the answer's sentences: written, citing claims, entailed, rewritten, removed
     limitations: list[str]
-    reviews: list[dict]
+    reviews: list[dict]  # one per rubric criterion (`agent.report.model.CriterionScore`)
     experiment_policy: str  # "ask" (interrupt for approval), "yes" (approved up front) or "no"
     experiment_specs: list[ExperimentSpec]
     experiment_jobs: list[str]
@@ -38,6 +40,8 @@ class PaperTask(TypedDict):
 
     paper: Paper
     rank: int
+    question: str
+    sub_questions: list[str]
 
 
 class ClaimTask(TypedDict):

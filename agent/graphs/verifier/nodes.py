@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.claims.verdicts import aggregate_judgments
+from agent.claims.roles import statement_role
+from agent.claims.verdicts import aggregate_judgments, faithfulness, own_source_judgment
 from agent.graphs.tracking import tracked
 from agent.graphs.verifier.passages import best_quote, evidence_passages, prepare
 from agent.graphs.verifier.state import JudgeTask, VerifyState
@@ -22,23 +23,44 @@ def gather(state: VerifyState, services: Services, runtime: Runtime) -> dict:
     return {"passages": prepare(evidence_passages(state["claim"], services))}
 
 
+def unrelated(task: JudgeTask, services: Services) -> Evidence:
+    """Another paper's passage the relevance gate kept out: shown, never judged."""
+    claim, passage = task["claim"], task["passage"]
+    return Evidence(paper_id=passage["paper_id"], quote=best_quote(claim.text, passage["text"], services),
+                    stance="NOT_ENOUGH_INFO", is_source=False, same_subject=False,
+                    screened_out=passage.get("screened_out", []))
+
+
 @tracked("verify.judge")
 def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
-    """One passage's stance on the claim, from the first-token label probabilities, calibrated when a map exists."""
+    """One passage's stance on the claim, from the first-token label probabilities, calibrated when a map exists.
+
+    Two questions, kept apart: for the passage a claim was extracted from, whether it entails the claim
+    (faithfulness: supported or not, never "refuted by its own source"); for another paper's passage about the
+    same subject, whether it supports or contradicts it (corroboration). A contradiction needs a passage that
+    reports something: a background sentence ("X has become the de facto paradigm") contradicts nothing."""
     claim, passage = task["claim"], task["passage"]
+    if not passage["is_source"] and not passage.get("same_subject", True):
+        return {"judged": [unrelated(task, services)]}
     raw, _mass = services.provider.label_probs(
         render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
     )
     probabilities = services.calibration.apply(raw) if services.calibration else raw
+    own_source = passage["is_source"] and bool(claim.quote)
+    if own_source:
+        probabilities = own_source_judgment(probabilities)
     stance = max(VERDICTS, key=lambda label: (probabilities[label], -VERDICTS.index(label)))
-    if passage["is_source"] and claim.quote and claim.quote in passage["text"]:
+    if own_source and claim.quote in passage["text"]:
         quote = claim.quote
     else:
         quote = best_quote(claim.text, passage["text"], services)
+    if stance == "REFUTED" and not passage["is_source"] and statement_role(quote) in ("background", "aim", "fragment"):
+        stance = "NOT_ENOUGH_INFO"
     return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
                                 probabilities={k: round(v, 4) for k, v in probabilities.items()},
                                 raw_probabilities={k: round(v, 6) for k, v in raw.items()},
-                                is_source=passage["is_source"], screened_out=passage.get("screened_out", []))]}
+                                is_source=passage["is_source"], same_subject=passage.get("same_subject", True),
+                                screened_out=passage.get("screened_out", []))]}
 
 
 @tracked("verify.aggregate")
@@ -48,5 +70,6 @@ def aggregate(state: VerifyState, services: Services, runtime: Runtime) -> dict:
     verdict, confidence = aggregate_judgments(judged)
     result = VerifiedClaim(**state["claim"].model_dump(), verdict=verdict,
                            confidence=round(min(max(confidence, 0.0), 1.0), 4), evidence=judged,
-                           calibrated=services.calibration is not None)
+                           calibrated=services.calibration is not None,
+                           faithfulness=faithfulness(state["claim"], judged))
     return {"result": result}

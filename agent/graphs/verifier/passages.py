@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agent.claims.anchoring import overlap
 from agent.graphs.verifier.state import Passage
 from agent.records import Claim
 from agent.services import Services
@@ -16,6 +17,12 @@ from tools.injection import screen_text
 from tools.text import split_sentences
 
 MIN_RELATED_SIMILARITY = 0.35
+# The relevance gate: another paper's passage is about the claim's subject, and may support or contradict it,
+# only when it is this close to the claim and shares this share of its content words. The rest are shown as
+# unrelated and never judged: in a real run most of what the library returns is about something else, and a
+# small judge turns such passages into contradictions.
+SAME_SUBJECT_COSINE = 0.5
+SAME_SUBJECT_OVERLAP = 0.25
 MAX_PASSAGE_WORDS = 320
 
 
@@ -66,9 +73,15 @@ def evidence_passages(claim: Claim, services: Services) -> list[Passage]:
     sources = {claim.paper_id, *(other.paper_id for other in claim.also_in)}
     related = services.library.related_passages(claim.text, exclude_paper_id=claim.paper_id,
                                                 k=services.settings.max_evidence_per_claim)
-    passages += [Passage(paper_id=hit.paper_id, title=hit.title, text=hit.text, is_source=False)
+    passages += [Passage(paper_id=hit.paper_id, title=hit.title, text=hit.text, is_source=False,
+                         same_subject=same_subject(claim.text, hit.text, hit.score))
                  for hit in related if hit.score >= MIN_RELATED_SIMILARITY and hit.paper_id not in sources]
     return passages
+
+
+def same_subject(claim_text: str, passage_text: str, cosine: float) -> bool:
+    """The relevance gate: close in embedding and sharing the claim's content words (`SAME_SUBJECT_*`)."""
+    return cosine >= SAME_SUBJECT_COSINE and overlap(claim_text, passage_text) >= SAME_SUBJECT_OVERLAP
 
 
 def best_quote(claim_text: str, passage_text: str, services: Services) -> str:

@@ -13,6 +13,7 @@ class Passage(TypedDict):
     title: str
     text: str
     is_source: bool
+    same_subject: NotRequired[bool]  # another paper's passage about the claim's subject (the relevance gate)
     screened_out: NotRequired[list[str]]  # sentences addressed to an AI system, not shown to the judge
 
 

@@ -1,18 +1,32 @@
 from agent.claims.verdicts import claim_standing
+from agent.records import ClaimSource, Evidence, VerifiedClaim
 from agent.report.checks import citation_problems, computed_checks, is_verbatim, table_order
 from agent.report.model import Share
 from tests.support.sample_report import sample_report
 
 
-def test_standing_of_a_claim():
-    assert claim_standing("SUPPORTED", 0.9, ["SUPPORTED"]) == "strong"
-    assert claim_standing("SUPPORTED", 0.6, ["SUPPORTED"]) == "open"
-    assert claim_standing("SUPPORTED", 0.95, ["SUPPORTED", "REFUTED"]) == "contested"
-    assert claim_standing("REFUTED", 0.5, []) == "contested"
-    assert claim_standing("NOT_ENOUGH_INFO", 0.9, ["NOT_ENOUGH_INFO"]) == "open"
+def _claim(quote: str, *evidence: Evidence, also_in: bool = False) -> VerifiedClaim:
+    return VerifiedClaim(id="C1", text="XLM-R transfers well to German.", paper_id="a", quote=quote,
+                         verdict="SUPPORTED", confidence=0.9, evidence=list(evidence),
+                         also_in=[ClaimSource(paper_id="c", quote="x")] if also_in else [])
 
 
-def test_table_puts_strong_then_contested_claims_first():
+def test_standing_separates_the_claims_own_source_from_other_papers():
+    own = Evidence(paper_id="a", quote="q", stance="SUPPORTED", is_source=True)
+    supports = Evidence(paper_id="b", quote="q", stance="SUPPORTED")
+    contradicts = Evidence(paper_id="b", quote="q", stance="REFUTED")
+    unrelated = Evidence(paper_id="b", quote="q", stance="REFUTED", same_subject=False)
+    assert claim_standing(_claim("q", own)) == "single-source"
+    assert claim_standing(_claim("q", own, supports)) == "corroborated"
+    assert claim_standing(_claim("q", own, also_in=True)) == "corroborated"
+    assert claim_standing(_claim("q", own, supports, contradicts)) == "contested"
+    assert claim_standing(_claim("q", own, unrelated)) == "single-source", "an unrelated passage contradicts nothing"
+    # a user's claim (no quote of its own): its source paper may contradict it
+    refuting_source = Evidence(paper_id="a", quote="q", stance="REFUTED", is_source=True)
+    assert claim_standing(_claim("", refuting_source)) == "contested"
+
+
+def test_table_puts_claims_about_the_question_then_corroborated_then_contested_first():
     assert [c.id for c in table_order(sample_report().claims)] == ["C1", "C2", "C4", "C3"]
 
 

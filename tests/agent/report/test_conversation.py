@@ -25,7 +25,7 @@ def test_report_from_a_conversation(scripted_services, tmp_path):
     }
     report = report_from_conversation(conversation, scripted_services, wall_seconds=1.0)
     assert report.question == "Does SALT help on PAWS-X?" and report.queries == ["SALT PAWS-X"]
-    assert [c.id for c in report.claims] == ["C1"] and report.claims[0].standing == "strong"
+    assert [c.id for c in report.claims] == ["C1"] and report.claims[0].standing == "single-source"
     assert report.claims[0].quote_verbatim is True and report.review.checks.claims_with_verbatim_quote.value == 1.0
     assert citation_problems(report) == []
     written = write_report_files(report, tmp_path)

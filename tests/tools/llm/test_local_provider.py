@@ -67,7 +67,7 @@ def test_whole_research_graph_runs_on_the_local_runtime(tmp_path, data_dir):
     from tests.conftest import EXAMPLE_QUESTION
 
     settings = load_settings(model=str(_smollm2_path()), data_dir=data_dir, offline=True, max_papers=2,
-                             max_claims_per_paper=2, max_claims=3, max_evidence_per_claim=1, n_reviewers=1,
+                             max_claims_per_paper=2, max_claims=3, max_evidence_per_claim=1,
                              n_ctx=2048, max_tokens=160)
     report = run_research(EXAMPLE_QUESTION, Services(settings=settings), tmp_path)
     assert report.provider.name == "local" and report.provider.model.startswith("SmolLM2")

@@ -1,10 +1,13 @@
-"""extract: atomic claims from one paper (one branch per paper, sent by `route_papers`)."""
+"""extract: claims from one paper, read for the question, each labelled by its relevance to it (one branch per
+paper, sent by `route_papers`)."""
 
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
 from agent.claims.extraction import extract_from_paper
+from agent.claims.relevance import claim_relevance
+from agent.graphs.context import run_context
 from agent.graphs.events import ExtractEvent
 from agent.graphs.research.state import PaperTask
 from agent.graphs.tracking import emit, tracked, warn
@@ -14,10 +17,17 @@ from tools.llm.base import InvalidModelOutput
 
 @tracked("extract")
 def extract(task: PaperTask, services: Services, runtime: Runtime) -> dict:
-    paper = task["paper"]
+    paper, question = task["paper"], task.get("question", "")
+    sub_questions = task.get("sub_questions", [])
     try:
-        claims = extract_from_paper(paper, services.provider, services.settings.max_claims_per_paper, task["rank"])
+        claims = extract_from_paper(paper, services.provider, services.settings.max_claims_per_paper, task["rank"],
+                                    question=question, sub_questions=sub_questions,
+                                    embed=services.library.embedder.embed)
     except InvalidModelOutput as exc:  # one paper's failure does not end the run
         return {"extracted": [], "warnings": warn(runtime, f"no claims extracted from {paper.id}: {exc}")}
+    budget = run_context(runtime).budget
+    if question:  # one label call per claim, while the run's budget lasts (unlabelled claims stay "related")
+        claims = [c if budget.check(services.settings, services.tracker)
+                  else claim_relevance(c, question, sub_questions, services.provider) for c in claims]
     emit(runtime, ExtractEvent(stage="extract", paper_id=paper.id, claims=len(claims)))
     return {"extracted": claims}

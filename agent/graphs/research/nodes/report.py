@@ -19,7 +19,7 @@ from agent.records import VERDICTS
 from agent.report.build import PaperTexts, budget_note, report_claim, screening_note, usage_report
 from agent.report.checks import computed_checks
 from agent.report.files import write_report_files
-from agent.report.model import MethodSummary, ProviderInfo, Report, ReportPaper, Review, Reviewer
+from agent.report.model import CriterionScore, MethodSummary, ProviderInfo, Report, ReportPaper, Review
 from agent.report.review import rubric
 from agent.services import Services
 from tools.embeddings import EMBEDDING_MODEL_NAME
@@ -55,8 +55,7 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
     papers = [ReportPaper(id=p.id, title=p.title, authors=p.authors, year=p.year, url=p.url)
               for pid, p in sorted(known.items()) if pid in cited_ids]
     texts = PaperTexts(known, services.library)
-    reviewers = [Reviewer(**r) for r in state.get("reviews", [])]
-    scores = [r.score for r in reviewers]
+    criteria = [CriterionScore(**r) for r in state.get("reviews", [])]
     verdicts = Counter(c.verdict for c in claims)
     provider = services.provider
     report = Report(
@@ -69,15 +68,15 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
             claims_extracted=len(state.get("extracted", [])),
             claims_verified=len(claims), verdicts={v: verdicts.get(v, 0) for v in VERDICTS},
             search_sources=state.get("search_sources", []),
-            models={"llm (planner, extractor, verifier, writer, reviewers)": provider.model,
+            models={"llm (planner, extractor, verifier, writer, reviewer)": provider.model,
                     "embeddings": EMBEDDING_MODEL_NAME},
         ),
         papers=papers,
         claims=[report_claim(c, texts.verbatim) for c in claims],
         experiments=state.get("experiments", []),
-        review=Review(score=round(statistics.mean(scores), 2) if scores else None,
-                      spread=round(statistics.pstdev(scores), 2) if scores else None,
-                      rubric=rubric(), reviewers=reviewers),
+        review=Review(score=round(statistics.mean(c.score for c in criteria), 2) if criteria else None,
+                      spread=round(statistics.mean(c.spread for c in criteria), 2) if criteria else None,
+                      rubric=rubric(), criteria=criteria),
         limitations=budget_note(budget.stopped_by, budget.skipped) + screening_note(claims)
         + state.get("limitations", []),
         warnings=warnings,
@@ -86,7 +85,8 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
                               calibrated=bool(claims) and all(c.calibrated for c in claims)),
     )
     report.review.checks = computed_checks(report, len(state.get("extracted", [])),
-                                           lambda pid, quote: bool(texts.verbatim(pid, quote)))
+                                           lambda pid, quote: bool(texts.verbatim(pid, quote)),
+                                           state.get("answer_check"))
     return report
 
 

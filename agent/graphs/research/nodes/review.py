@@ -1,4 +1,5 @@
-"""review: several independent reviewer calls score the answer on a published rubric."""
+"""review: each rubric criterion scored from the model's label probabilities, capped by the computed checks
+(`agent/report/review.py`)."""
 
 from __future__ import annotations
 
@@ -7,29 +8,21 @@ from langgraph.runtime import Runtime
 from agent.claims.answer import claims_block, sorted_claims
 from agent.graphs.events import ReviewEvent
 from agent.graphs.research.state import ResearchState
-from agent.graphs.tracking import emit, tracked, warn
-from agent.records import ReviewOutput
-from agent.report.review import rubric
+from agent.graphs.tracking import emit, tracked
+from agent.report.review import criterion_caps, criterion_name, rubric, score_criterion
 from agent.services import Services
-from prompts import render
-from tools.llm.base import InvalidModelOutput
-
-REVIEWER_TEMPERATURE = 0.7  # independent reviewers: different seeds, some sampling
 
 
 @tracked("review")
 def review(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     claims = sorted_claims(state.get("verified", []))
-    messages = render("review", question=state["question"], answer=state.get("answer", ""),
-                      claims=claims_block(claims) or "(none)", rubric="\n".join(f"- {c}" for c in rubric()))
-    reviews, warnings = [], []
-    for index in range(services.settings.n_reviewers):
-        try:
-            output = services.provider.structured(messages, ReviewOutput, max_tokens=250,
-                                                  temperature=REVIEWER_TEMPERATURE, seed=services.settings.seed + index)
-        except InvalidModelOutput as exc:
-            warnings += warn(runtime, f"reviewer {index + 1} gave no usable review: {exc}")
-            continue
-        reviews.append({"score": output.score, "rationale": " ".join(output.rationale.split())})
-        emit(runtime, ReviewEvent(stage="review", reviewer=index + 1, score=output.score))
-    return {"reviews": reviews, "warnings": warnings}
+    check = state.get("answer_check", {})
+    precision = check["entailed"] / check["citing"] if check.get("citing") else None
+    caps = criterion_caps(bool(state.get("answers_question", False)), precision, len(claims))
+    reviews = []
+    for criterion in rubric():
+        scored = score_criterion(services.provider, criterion, state["question"], state.get("answer", ""),
+                                 claims_block(claims) or "(none)", caps.get(criterion_name(criterion)))
+        reviews.append(scored.model_dump())
+        emit(runtime, ReviewEvent(stage="review", criterion=criterion_name(criterion), score=scored.score))
+    return {"reviews": reviews}

@@ -1,10 +1,19 @@
-"""synthesize: answer the research question from the verified claims, citing claim ids."""
+"""synthesize: answer the research question from the verified claims, citing claim ids; then check that every
+sentence the model wrote is entailed by the claims it cites (`agent/claims/answer_check.py`)."""
 
 from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
-from agent.claims.answer import NO_ANSWER_COMPOSED, NO_EVIDENCE_ANSWER, claims_block, compose_answer, sorted_claims
+from agent.claims.answer import (
+    NO_ANSWER_COMPOSED,
+    NO_EVIDENCE_ANSWER,
+    claims_block,
+    clean_focus,
+    compose_paragraphs,
+    sorted_claims,
+)
+from agent.claims.answer_check import check_answer
 from agent.claims.citations import with_paper_ids
 from agent.graphs.events import SynthesizeEvent
 from agent.graphs.research.state import ResearchState
@@ -19,7 +28,7 @@ from tools.llm.base import InvalidModelOutput
 def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> dict:
     claims = sorted_claims(state.get("verified", []))
     if not claims:
-        return {"answer": NO_EVIDENCE_ANSWER,
+        return {"answer": NO_EVIDENCE_ANSWER, "answers_question": False,
                 "limitations": ["No verifiable claims were extracted from the papers found."]}
     ids = [c.id for c in claims]
     try:
@@ -28,17 +37,26 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
             synthesis_output_for(ids), max_tokens=900,
         )
     except InvalidModelOutput as exc:  # keep the verified claims: the report lists them all
-        return {"answer": NO_ANSWER_COMPOSED, "limitations": ["No answer could be composed from the claims."],
+        return {"answer": NO_ANSWER_COMPOSED, "answers_question": False,
+                "limitations": ["No answer could be composed from the claims."],
                 "warnings": warn(runtime, f"the model could not compose an answer ({exc})")}
-    answer, dropped, covered = compose_answer(output, claims, state["question"])
-    answer = with_paper_ids(answer, claims)
+    paragraphs, dropped, covered = compose_paragraphs(output, claims, state["question"],
+                                                      state.get("sub_questions", []))
+    paragraphs, check = check_answer(paragraphs, claims, services.provider, services.calibration)
+    answer = with_paper_ids("\n\n".join(paragraphs), claims)
     warnings = (
         warn(runtime, f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed")
         if dropped
         else []
     )
-    limitations = list(dict.fromkeys(" ".join(item.split()) for item in output.not_settled if item.strip()))
+    if check.rewritten or check.removed:
+        warnings += warn(runtime, f"{check.rewritten} answer sentence(s) not entailed by the claims they cite were "
+                                  f"rewritten from them, {check.removed} uncited one(s) removed")
+    limitations = []
     if not covered:
-        limitations.insert(0, f"No paper found studies {' '.join(output.question_focus.split()).rstrip('.')} directly.")
+        limitations.append(f"No paper found studies {clean_focus(output.question_focus)} directly; the findings are "
+                           "the closest evidence (neighbouring settings).")
     emit(runtime, SynthesizeEvent(stage="synthesize", answer_chars=len(answer)))
-    return {"answer": answer, "limitations": limitations, "warnings": warnings}
+    return {"answer": answer, "limitations": limitations, "warnings": warnings, "answers_question": covered,
+            "answer_check": {"sentences": check.sentences, "citing": check.citing, "entailed": check.entailed,
+                             "rewritten": check.rewritten, "removed": check.removed}}

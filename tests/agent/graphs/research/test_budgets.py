@@ -19,7 +19,7 @@ def test_budget_stops_the_run_with_a_partial_report(budget, named, chat_server, 
     assert report.limitations[0].startswith(f"Partial report: the run stopped at the {named}")
     assert "Not done:" in report.limitations[0] and "review" in report.limitations[0]
     assert any("stopped by the" in w for w in report.warnings)
-    assert report.review.reviewers == [] and report.answer.startswith("This run stopped at")
+    assert report.review.criteria == [] and report.answer.startswith("This run stopped at")
     if "budget_model_calls" in budget:  # calls already in flight finish; nothing new starts
         assert report.usage.llm_calls < 4 + settings.max_papers
 

@@ -7,10 +7,12 @@ import jsonschema
 import pytest
 
 from agent.claims.citations import CITATION
+from agent.claims.roles import is_claim, statement_role
 from agent.claims.verdicts import claim_standing
 from agent.graphs.research.run import run_research
 from agent.report.checks import citation_problems
 from agent.report.model import SCHEMA_PATH, Report, Share
+from prompts import echoed_instructions
 from tests.conftest import EXAMPLE_QUESTION, TEST_API_KEY
 from tools.snapshot import snapshot_by_id
 
@@ -75,8 +77,26 @@ def test_computed_checks_and_method_come_from_the_run(finished_run):
     assert 0 < checks.references_cited_in_answer.count <= len(report.papers)
     assert report.method.papers_cited == len(report.papers)
     assert report.method.models["embeddings"] == "all-MiniLM-L6-v2"
-    assert all(c.standing == claim_standing(c.verdict, c.confidence, [e.stance for e in c.evidence])
-               for c in report.claims)
+    assert all(c.standing == claim_standing(c) for c in report.claims)
+    assert checks.answer_citation_precision.total == checks.answer_sentences_citing_claims.count > 0
+
+
+def test_claims_are_findings_about_the_question_and_never_refuted_by_their_own_source(finished_run):
+    report, _, _ = finished_run
+    for claim in report.claims:
+        assert is_claim(statement_role(claim.text)), f"{claim.id} is background, an aim or a fragment: {claim.text}"
+        assert all(e.stance != "REFUTED" for e in claim.evidence if e.is_source), claim.id
+        assert claim.faithfulness is not None and claim.relevance in ("direct", "related", "background")
+        assert claim.rewritten_from is None or claim.faithfulness >= 0.5, "a rewritten claim is entailed by its quote"
+    tiers = [("direct", "related", "background").index(c.relevance) for c in report.claims]
+    assert tiers == sorted(tiers), "C1…Cn run from the claims most relevant to the question"
+    assert "direct" in {c.relevance for c in report.claims}
+
+
+def test_nothing_the_prompts_say_appears_in_the_report(finished_run):
+    _, out_dir, _ = finished_run
+    for name in ("report.md", "report.json"):
+        assert echoed_instructions((out_dir / name).read_text()) == [], name
 
 
 def test_html_report_is_written_beside_the_json(finished_run):
@@ -103,7 +123,7 @@ def test_method_usage_and_review_are_recorded(finished_run):
     assert report.usage.llm_calls == sum(n.llm_calls for n in report.usage.per_node.values())
     assert {"plan", "extract", "verify.judge", "synthesize", "review"} <= set(report.usage.per_node)
     assert report.usage.prompt_tokens > 0 and report.usage.wall_seconds > 0
-    assert len(report.review.reviewers) == 3 and report.review.score is not None and report.review.rubric
+    assert [c.criterion for c in report.review.criteria] == report.review.rubric and report.review.score is not None
     assert report.provider.name == "openai" and report.provider.model == "scripted"
     stages = {e["stage"] for e in events}
     assert {"plan", "search", "read", "extract", "collect", "verify", "synthesize", "review", "report"} <= stages

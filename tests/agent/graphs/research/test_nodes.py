@@ -121,14 +121,18 @@ def _verified(i, paper="p"):
                          verdict="SUPPORTED", confidence=0.8)
 
 
-def test_synthesize_cites_only_known_claims(scripted_services):
+def test_synthesize_cites_only_known_claims_and_keeps_only_sentences_they_entail(scripted_services):
     update = synthesize({"question": EXAMPLE_QUESTION, "verified": [_verified(2), _verified(1)]},
                         _runtime(scripted_services))
-    assert "[C1, C2; arXiv:p]" in update["answer"] and "C999" not in update["answer"]
-    assert update["answer"].endswith("Not settled by the papers found: No paper found tests the exact setting "
-                                     "of the question.")
-    assert update["warnings"] and "C999" in update["warnings"][0]
-    assert update["limitations"]
+    answer = update["answer"]
+    assert "C999" not in answer and update["warnings"] and "C999" in update["warnings"][0]
+    # the scripted writer's first finding restates C1 (entailed); "bear on the question only indirectly" and
+    # "Only C1 speaks to the question directly" are entailed by nothing they cite: rewritten from their claims
+    assert "only indirectly" not in answer and "speaks to the question" not in answer
+    assert "Claim 1 says something [C1; arXiv:p]." in answer
+    assert update["answer_check"] == {"sentences": 4, "citing": 4, "entailed": 1, "rewritten": 3, "removed": 0}
+    assert answer.endswith("Not settled by the papers found: No paper found tests the exact setting of the question.")
+    assert "rewritten" in update["warnings"][-1]
 
 
 def test_synthesize_without_claims_says_the_question_is_not_answered(scripted_services):
@@ -141,16 +145,31 @@ def test_keep_known_citations():
     assert answer == "A [C1] and B. C [C2]." and dropped == ["C7", "C9"]
 
 
-def test_review_uses_independent_reviewers(scripted_services, chat_server):
+def test_review_scores_each_criterion_from_label_probabilities(scripted_services, chat_server):
     before = len(chat_server.requests)
-    update = review({"question": EXAMPLE_QUESTION, "answer": "An answer [C1].", "verified": [_verified(1)]},
-                    _runtime(scripted_services))
+    state = {"question": EXAMPLE_QUESTION, "answer": "An answer [C1].", "verified": [_verified(1)],
+             "answers_question": True, "answer_check": {"sentences": 1, "citing": 1, "entailed": 1}}
+    update = review(state, _runtime(scripted_services))
     requests = chat_server.requests[before:]
-    assert len(update["reviews"]) == scripted_services.settings.n_reviewers == len(requests)
-    assert len({r["seed"] for r in requests}) == len(requests)
-    assert all(criterion.split(":")[0] in requests[0]["messages"][0]["content"] for criterion in rubric())
-    assert all(1 <= r["score"] <= 5 and r["rationale"] for r in update["reviews"])
+    assert len(update["reviews"]) == len(rubric()) == len(requests)
+    assert all(r["max_tokens"] == 1 and r["logprobs"] for r in requests), "one label token per criterion"
+    assert [r["criterion"] for r in update["reviews"]] == rubric()
+    assert all(criterion.split(":")[0] in request["messages"][0]["content"]
+               for criterion, request in zip(rubric(), requests))
+    first = update["reviews"][0]
+    assert 3.5 < first["score"] < 4.2 and first["spread"] > 0 and first["capped_by"] is None  # P(4) 0.7, P(3), P(5)
     json.dumps(update)
+
+
+def test_review_cannot_give_a_non_answer_top_marks(scripted_services):
+    answer = "The papers found do not study STS training directly: none of the 1 verified claims is about it."
+    state = {"question": EXAMPLE_QUESTION, "answer": answer, "verified": [_verified(1)], "answers_question": False,
+             "answer_check": {"sentences": 2, "citing": 2, "entailed": 1}}
+    scores = {r["criterion"].split(":")[0]: r for r in review(state, _runtime(scripted_services))["reviews"]}
+    answers = scores["Answers the question"]
+    assert answers["model_score"] > 4.5, "the scripted reviewer is fooled, as a 1.5B one is"
+    assert answers["score"] == 2.0 and "do not study" in answers["capped_by"]
+    assert scores["Faithful to sources"]["score"] <= 3.0, "half the cited sentences were not entailed"
 
 
 def test_answer_says_so_when_no_claim_is_about_the_questions_focus():
@@ -181,9 +200,24 @@ def test_answer_names_the_contested_claims():
     output = synthesis_output_for(["C1", "C2", "C3"])(
         question_focus="x", focus_claim_ids=[], direct_answer="x",
         findings=[{"statement": "s", "claim_ids": ["C1"]}], not_settled=["Whether it holds for Urdu. "])
-    assert open_paragraph(output, [_verified(1), refuted, split]) == (
-        "Not settled by the papers found: Whether it holds for Urdu. Contested (refuted by the evidence, or with "
-        "evidence both for and against): [C2, C3].")
+    assert open_paragraph(output, [_verified(1), refuted, split], ["Does it hold for Swahili?"]) == (
+        "Not settled by the papers found: Whether it holds for Urdu; no claim found addresses \u201cDoes it hold for "
+        "Swahili?\u201d. Contested (another paper about the same subject contradicts it; both quotes are in the "
+        "claims table): [C3].")
+
+
+def test_open_points_are_never_template_lines_or_prompt_echoes():
+    from agent.claims.answer import clean_focus, open_paragraph
+    from agent.records import synthesis_output_for
+
+    output = synthesis_output_for(["C1"])(
+        question_focus="X (for 'How does X affect Y for Z?', this is X)", focus_claim_ids=[], direct_answer="x",
+        findings=[{"statement": "s", "claim_ids": ["C1"]}],
+        not_settled=["The claims do not provide information on the specific limitations of the method.",
+                     "a language, task, condition or comparison it asks about", "Whether it holds for Urdu"])
+    assert open_paragraph(output, [_verified(1)]) == "Not settled by the papers found: Whether it holds for Urdu."
+    assert clean_focus(output.question_focus) == "X"
+    assert clean_focus("for 'How does X affect Y for Z?', this is X") == "the question's subject"
 
 
 def test_without_usable_findings_the_closest_claims_are_quoted():
