@@ -119,9 +119,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         rewritten = f"<br>(rewritten to its quote from: \u201c{_cell(claim.rewritten_from)}\u201d)" \
             if claim.rewritten_from else ""
         lines.append(
-            f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d{unchecked}{also}{rewritten} "
-            "| "
-            f"{sources} | {claim.relevance} | {faithful} | {claim.verdict} | {claim.confidence:.2f} | {claim.standing} "
+            f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d"
+            f"{unchecked}{also}{rewritten} | {sources} | {claim.relevance} | {faithful} | {claim.verdict} | {claim.confidence:.2f} | {claim.standing} "
             f"| {evidence} |"
         )
     lines.append("")
