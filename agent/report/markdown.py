@@ -120,8 +120,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
             if claim.rewritten_from else ""
         lines.append(
             f"| {claim.id} | {_cell(claim.text)}<br>Quote: \u201c{_cell(claim.quote)}\u201d"
-            f"{unchecked}{also}{rewritten} | {sources} | {claim.relevance} | {faithful} | {claim.verdict} | {claim.confidence:.2f} | {claim.standing} "
-            f"| {evidence} |"
+            f"{unchecked}{also}{rewritten} | {sources} | {claim.relevance} | {faithful} | {claim.verdict} | "
+            f"{claim.confidence:.2f} | {claim.standing} | {evidence} |"
         )
     lines.append("")
     if report.experiments:
