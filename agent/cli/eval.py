@@ -164,6 +164,13 @@ def report_suite(
     stdout.print(f"{metrics['n_questions']} questions · gold paper recall {metrics['gold_paper_recall']} · "
                  f"verbatim quotes {metrics['verbatim_quote_share']} · fact accuracy {metrics['fact_accuracy']} "
                  f"{metrics['fact_accuracy_by_label']}")
+    covered, precision = metrics["gold_facts_covered"], metrics["answer_citation_precision"]
+    citing = metrics["answer_sentences_citing"]
+    stdout.print(f"gold facts covered by claims {covered[0]}/{covered[1]} · claims refuted by their own source "
+                 f"{metrics['refuted_by_own_source']} · background or fragment claims "
+                 f"{metrics['background_or_fragment_claims']} of {metrics['claims']} · answer sentences citing claims "
+                 f"{f'{citing[0]}/{citing[1]}' if citing else '–'} · citation precision "
+                 f"{f'{precision[0]}/{precision[1]}' if precision else '–'}")
     stdout.print(f"wrote {out_dir / 'metrics.json'} and one report per question under {out_dir}")
 
 
