@@ -91,6 +91,11 @@ class Settings(BaseSettings):
 
     max_papers: int = Field(6, ge=1, le=50, description="Papers read (claims extracted) per run.")
     max_claims_per_paper: int = Field(3, ge=1, le=10)
+    extraction: Literal["auto", "model", "sentences"] = Field(
+        "auto", description="How claims are extracted: 'model' (the model writes atomic claims from the most "
+        "relevant sentences), 'sentences' (the most relevant finding sentences themselves, made self-contained: no "
+        "generation), 'auto' (sentences with the embedded model, where generation costs ~30 s a paper on 2 cores; "
+        "model otherwise).")
     max_claims: int = Field(16, ge=1, le=200, description="Claims verified per run.")
     max_evidence_per_claim: int = Field(
         2, ge=0, le=10, description="Passages from other papers judged per claim, besides the source paper."

@@ -110,7 +110,7 @@ def compose_paragraphs(
         paragraphs.append((" ".join(findings), True))
     else:
         paragraphs.append((" ".join(closest_claims(question or focus, claims)), False))
-    open_questions = open_paragraph(output, claims, sub_questions or [])
+    open_questions = open_paragraph(output, claims, sub_questions or [], question)
     if open_questions:
         paragraphs.append((open_questions, False))
     return [(text, by_model) for text, by_model in paragraphs if text], dropped + more, covered
@@ -135,32 +135,47 @@ def clean_focus(focus: str) -> str:
 _GENERIC = re.compile(
     r"\b(?:do(?:es)? not (?:provide|give|offer|contain|include) (?:any )?(?:information|details|data)|"
     r"no information (?:is|was) (?:provided|given)|further (?:research|work|studies) (?:is|are) needed|"
-    r"more research is needed|the claims do not|not (?:mentioned|discussed|specified) in the claims)\b",
+    r"more research is needed|the claims do not|not (?:mentioned|discussed|specified) in the claims|"
+    r"no claims? (?:studies|study|addresses|address|covers|cover|mentions|mention)\b(?! \w+ \w+ \w+))",
     re.IGNORECASE)
 
 
+_NAMED = re.compile(r"(?<!^)(?<![.:;] )\b(?:[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9\-]*|[A-Z][a-z]+)\b|\d")
+
+
 def concrete(item: str) -> bool:
-    """An open point worth a reader's time: not a template line, not an echo of the prompt."""
-    return bool(item) and not _GENERIC.search(item) and not echoed_instructions(item)
+    """An open point worth a reader's time: it names something (a language, dataset, model, number), and is not a
+    template line or an echo of the prompt ("the effectiveness depends on the specific language and task")."""
+    return bool(item) and bool(_NAMED.search(item.strip())) and not _GENERIC.search(item) \
+        and not echoed_instructions(item)
 
 
-def unaddressed_sub_questions(sub_questions: list[str], claims: list[VerifiedClaim]) -> list[str]:
-    """Sub-questions of the plan that no claim about the question shares most content words with."""
+MAX_OPEN_POINTS = 4
+RESTATES_QUESTION = 0.6
+
+
+def unaddressed_sub_questions(sub_questions: list[str], claims: list[VerifiedClaim], question: str = "") -> list[str]:
+    """Sub-questions of the plan that no claim about the question shares most content words with (a sub-question
+    that only restates the question is left out: the answer's first sentence already says whether it is
+    answered)."""
     relevant = [c for c in claims if c.relevance != "background"]
     return [q for q in sub_questions
-            if not any(overlap(q, f"{c.text} {c.quote}") >= MIN_FOCUS_OVERLAP for c in relevant)]
+            if not (question and overlap(q, question) >= RESTATES_QUESTION)
+            and not any(overlap(q, f"{c.text} {c.quote}") >= MIN_FOCUS_OVERLAP for c in relevant)]
 
 
-def open_paragraph(output: SynthesisOutput, claims: list[VerifiedClaim], sub_questions: list[str] | None = None) -> str:
+def open_paragraph(output: SynthesisOutput, claims: list[VerifiedClaim], sub_questions: list[str] | None = None,
+                   question: str = "") -> str:
     """What is not settled (the model's concrete points, and sub-questions no claim addresses) and where
     papers disagree (from the verifier's corroboration)."""
     sentences = []
     unsettled = [" ".join(item.split()).rstrip(".") for item in output.not_settled]
     unsettled = [item for item in unsettled if concrete(item)]
     unsettled += [f"no claim found addresses \u201c{q.rstrip('?. ')}?\u201d"
-                  for q in unaddressed_sub_questions(sub_questions or [], claims)]
+                  for q in unaddressed_sub_questions(sub_questions or [], claims, question)]
     if unsettled:
-        sentences.append("Not settled by the papers found: " + "; ".join(dict.fromkeys(unsettled)) + ".")
+        points = list(dict.fromkeys(unsettled))[:MAX_OPEN_POINTS]
+        sentences.append("Not settled by the papers found: " + "; ".join(points) + ".")
     contested = [c.id for c in claims if claim_standing(c) == "contested"]
     if contested:
         sentences.append("Contested (another paper about the same subject contradicts it; both quotes are in the "

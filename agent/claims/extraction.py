@@ -24,6 +24,7 @@ from tools.text import split_sentences
 
 MIN_CLAIM_WORDS = 5
 SENTENCES_READ = 6  # the most relevant sentences of an abstract the model is shown
+FINDING_BONUS = 0.1  # a finding outranks a method sentence this much less similar to the question
 
 
 def normalized(text: str) -> str:
@@ -93,3 +94,28 @@ def extract_from_paper(paper: Paper, provider: LLMProvider, limit: int, rank: in
         extraction_output_for(limit), max_tokens=180 * limit + 100,
     )
     return claims_from_output(output, sentences, paper, rank, limit)
+
+
+def sentence_claims(paper: Paper, limit: int, rank: int = 0, question: str = "", sub_questions: Sequence[str] = (),
+                    embed: Callable[[list[str]], np.ndarray] | None = None) -> list[Claim]:
+    """The abstract's sentences that report a finding (or, failing that, a method or dataset), most relevant to
+    the question first, each made self-contained: claims that are their own quote, with every number kept."""
+    sentences = split_sentences(paper.abstract)
+    chosen = [i for i in sentences_to_read(sentences, question, sub_questions, embed, k=len(sentences))
+              if is_claim(statement_role(sentences[i]))]
+    if not chosen:
+        return []
+    relevance = (sentence_relevance([sentences[i] for i in chosen], question, sub_questions, embed)
+                 if embed is not None and question else [0.0] * len(chosen))
+    findings_first = sorted(range(len(chosen)), key=lambda j: (-(relevance[j] + FINDING_BONUS * (
+        statement_role(sentences[chosen[j]]) == "finding")), j))
+    claims: list[Claim] = []
+    for j in findings_first[:limit]:
+        quote = sentences[chosen[j]]
+        role = statement_role(quote)
+        text = make_self_contained(quote, paper)
+        if text[-1] not in ".!?":
+            text += "."
+        claims.append(Claim(text=text, paper_id=paper.id, quote=quote, kind=claim_kind(text, role, "result"),
+                            rank=(rank, len(claims))))
+    return claims

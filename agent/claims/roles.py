@@ -19,7 +19,9 @@ _FLAGS = re.IGNORECASE
 _BACKGROUND = [re.compile(p, _FLAGS) for p in (
     r"\b(?:has|have) (?:become|been (?:widely|increasingly|extensively|commonly)|gained|attracted|emerged|drawn|"
     r"seen)\b",
-    r"\b(?:remains?|is still|are still) (?:a |an )?(?:challeng|open|unclear|difficult|limited|underexplored|scarce)",
+    r"\b(?:remains?|is still|are still) (?:a |an )?(?:\w+ )?(?:challeng|open|unclear|difficult|limited|"
+    r"underexplored|scarce|problem)",
+    r"^(?:earlier|previous|prior|existing|traditional) (?:efforts|work|works|approaches|methods|studies)\b",
     r"^(?:most|many|several|some|recent|prior|previous|existing) (?:existing |recent |prior )?(?:work|works|studies|"
     r"approaches|methods|research|efforts|models|papers)\b",
     r"\blittle (?:is known|attention|work|research)\b",
@@ -29,6 +31,12 @@ _BACKGROUND = [re.compile(p, _FLAGS) for p in (
     r"\b(?:lack|lacks|scarcity|shortage) of\b",
     r"^(?:however|yet|unfortunately),? (?:it|this|these|such|the)\b",
     r"\b(?:is|are) (?:often|usually|typically|commonly) (?:used|assumed|considered)\b",
+    r"\b(?:is|are) (?:emerging|becoming|gaining)\b",
+    r"^(?:recently|traditionally|nowadays|today|historically)\b",
+    r"\[\d+(?:[,–-]\s*\d+)*\](?:\s*\[\d+\])*\s*[.;]?$",  # ends citing prior work: "[14] [13]."
+    r"\b(?:can|could|may|might|will|should) (?:have (?:an )?(?:immediate |important |significant )?impact|"
+    r"inform|guide|inspire|benefit) (?:on |future )?",
+    r"\bfuture (?:work|research|benchmark|studies)\b",
 )]
 _AIM = [re.compile(p, _FLAGS) for p in (
     r"\b(?:aims?|seeks?|sets? out|attempts?|strives?) to\b",
@@ -36,6 +44,9 @@ _AIM = [re.compile(p, _FLAGS) for p in (
     r"analy[sz]es|focus(?:es)? on|revisits?|considers?)\b(?!.{0,60}\b(?:find|found|show|shows|showed|reveal))",
     r"^(?:in this|this) (?:paper|work|study)\b(?!.{0,80}\b(?:find|found|show|shows|showed|outperform|improv))",
     r"\b(?:we|paper|work) (?:discuss|describe|present an overview|outline)\b",
+    r"\b(?:also )?(?:look|looks|looked) into\b",
+    r"\b(?:we|authors?|et al\.) (?:further |also |then |finally )?(?:discuss|describe|outline|summari[sz]e)",
+    r"\b(?:review|reviews|survey|surveys) (?:how|the|recent|existing)\b",
     r"\b(?:whether|how)\b.{0,80}\?$",
 )]
 _GERUND_START = re.compile(r"^[A-Z][a-z]+ing\b")
@@ -57,7 +68,9 @@ _COMPARISON = re.compile(
 _RESULT = re.compile(
     r"\d|\b(?:improv\w*|gain\w*|boost\w*|increas\w*|decreas\w*|reduc\w*|degrad\w*|drop\w*|hurt\w*|help\w*|"
     r"effective\w*|significant\w*|correlat\w*|achiev\w*|find|found|show|shows|showed|reveal\w*|demonstrat\w*|"
-    r"no (?:effect|gain|improvement)|fails?|failed)\b", _FLAGS)
+    r"no (?:effect|gain|improvement)|fails?|failed|well|poorly|strong(?:ly)?|weak(?:ly)?|robust\w*|competitive|"
+    r"state[- ]of[- ]the[- ]art|benefit\w*|comparabl[ey]|on par|at par|match(?:es|ed)?|lags?|suffers?|"
+    r"accura\w+|succeed\w*)\b", _FLAGS)
 _METHOD = re.compile(r"\b(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|design(?:s|ed)?|develop(?:s|ed)?)\b",
                      _FLAGS)
 _DATASET = re.compile(r"\b(?:dataset|benchmark|corpus|corpora|test set|treebank)\b", _FLAGS)
@@ -84,11 +97,16 @@ def statement_role(text: str) -> Role:
     findings = bool(_COMPARISON.search(text) or _RESULT.search(text))
     if any(p.search(text) for p in _AIM) and not re.search(r"\b(?:find|found|show|shows|showed|reveal)", text, _FLAGS):
         return "aim"
-    if any(p.search(text) for p in _BACKGROUND) and not re.search(r"\d", text):
+    has_numbers = bool(re.search(r"\d", re.sub(r"\[\d[^\]]*\]", "", text)))  # not counting citation marks
+    if any(p.search(text) for p in _BACKGROUND) and not has_numbers:
         return "background"
     if _METHOD.search(text) and not _COMPARISON.search(text):
         return "dataset" if _DATASET.search(text) else "method"
-    return "finding" if findings else "method"
+    if findings:
+        return "finding"
+    # Neither a finding nor a contribution ("English is the dominant source language for transfer", "These
+    # vectors are then composed with the model"): a premise or a description, not a claim.
+    return "background"
 
 
 def claim_kind(text: str, role: Role, model_kind: ClaimKind) -> ClaimKind:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from langgraph.runtime import Runtime
 
+from agent.claims.anchoring import overlap
 from agent.claims.roles import statement_role
 from agent.claims.verdicts import aggregate_judgments, faithfulness, own_source_judgment
 from agent.graphs.tracking import tracked
@@ -31,6 +32,31 @@ def unrelated(task: JudgeTask, services: Services) -> Evidence:
                     screened_out=passage.get("screened_out", []))
 
 
+QUOTE_OVERLAP = 0.3  # the other paper's deciding sentence shares this much of the claim's content words
+
+
+def can_take_a_stance(stance: str, claim_text: str, quote: str) -> bool:
+    """Another paper's sentence supports a claim only when it says something about the claim's subject (not
+    background, an aim or a fragment), and contradicts it only when it reports a finding of its own."""
+    role = statement_role(quote)
+    if role in ("background", "aim", "fragment") or overlap(claim_text, quote) < QUOTE_OVERLAP:
+        return False
+    return stance != "REFUTED" or role == "finding"
+
+
+def is_its_own_quote(claim) -> bool:
+    """A claim that is its quote made self-contained ("we" → "Conneau et al."): entailed by it, nothing to judge.
+    Every content word of the quote is in the claim, and the claim adds at most the authors' name."""
+    return bool(claim.quote) and overlap(claim.quote, claim.text) >= 0.95 and overlap(claim.text, claim.quote) >= 0.8
+
+
+def entailed_by_construction(task: JudgeTask) -> Evidence:
+    claim, passage = task["claim"], task["passage"]
+    certain = {"SUPPORTED": 1.0, "REFUTED": 0.0, "NOT_ENOUGH_INFO": 0.0}
+    return Evidence(paper_id=passage["paper_id"], quote=claim.quote, stance="SUPPORTED", probabilities=certain,
+                    raw_probabilities={}, is_source=True, screened_out=passage.get("screened_out", []))
+
+
 @tracked("verify.judge")
 def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
     """One passage's stance on the claim, from the first-token label probabilities, calibrated when a map exists.
@@ -42,6 +68,8 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
     claim, passage = task["claim"], task["passage"]
     if not passage["is_source"] and not passage.get("same_subject", True):
         return {"judged": [unrelated(task, services)]}
+    if passage["is_source"] and is_its_own_quote(claim) and claim.quote in passage["text"]:
+        return {"judged": [entailed_by_construction(task)]}
     raw, _mass = services.provider.label_probs(
         render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
     )
@@ -54,7 +82,7 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
         quote = claim.quote
     else:
         quote = best_quote(claim.text, passage["text"], services)
-    if stance == "REFUTED" and not passage["is_source"] and statement_role(quote) in ("background", "aim", "fragment"):
+    if not passage["is_source"] and stance != "NOT_ENOUGH_INFO" and not can_take_a_stance(stance, claim.text, quote):
         stance = "NOT_ENOUGH_INFO"
     return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
                                 probabilities={k: round(v, 4) for k, v in probabilities.items()},

@@ -92,7 +92,8 @@ def test_verifier_applies_a_shipped_map(scripted_services, monkeypatch, tmp_path
     monkeypatch.setattr(type(scripted_services), "calibration", property(lambda self: calibration))
     paper = snapshot_by_id()["2005.00633"]
     sentence = paper.abstract.split(". ")[0] + "."
-    claim = Claim(id="C1", text=sentence, paper_id=paper.id, quote=sentence)
+    # a user's claim (no quote of its own), so the source passage is judged by the model
+    claim = Claim(id="C1", text=sentence, paper_id=paper.id, quote="")
     scripted_services.settings.max_evidence_per_claim = 0
     result = build_verifier_graph().invoke({"claim": claim}, context=RunContext(scripted_services))["result"]
     evidence = result.evidence[0]

@@ -46,3 +46,24 @@ def test_relevance_is_a_label_probability_per_claim(scripted_services, chat_serv
     assert labelled.relevance == "direct" and 0.5 < labelled.relevance_score <= 1.0
     far = claim.model_copy(update={"text": "A corpus of Urdu poetry is released for authorship attribution."})
     assert claim_relevance(far, QUESTION, [], scripted_services.provider).relevance == "background"
+
+
+def test_sentence_claims_are_the_most_relevant_finding_sentences_made_self_contained(scripted_services):
+    from agent.claims.extraction import sentence_claims
+
+    abstract = " ".join([*SENTENCES, "We show that our method transfers to Swahili with 61.3 accuracy."])
+    paper = Paper(id="p1", title="STS for transfer", abstract=abstract, authors=["Ada Lovelace"])
+    claims = sentence_claims(paper, limit=2, question=QUESTION, embed=scripted_services.library.embedder.embed)
+    assert [c.quote for c in claims] == [SENTENCES[2], "We show that our method transfers to Swahili with 61.3 "
+                                                       "accuracy."]
+    assert claims[1].text == ("Lovelace et al. show that Lovelace et al.'s method transfers to Swahili with 61.3 "
+                              "accuracy.")
+    assert all(c.paper_id == "p1" and c.kind in ("result", "comparison") for c in claims)
+
+
+def test_auto_extraction_writes_claims_only_where_generation_is_cheap(scripted_services):
+    from agent.graphs.research.nodes.extract import extraction_mode
+
+    assert extraction_mode(scripted_services) == "model"  # an OpenAI-compatible server
+    scripted_services.settings.extraction = "sentences"
+    assert extraction_mode(scripted_services) == "sentences"

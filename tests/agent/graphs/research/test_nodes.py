@@ -131,7 +131,8 @@ def test_synthesize_cites_only_known_claims_and_keeps_only_sentences_they_entail
     assert "only indirectly" not in answer and "speaks to the question" not in answer
     assert "Claim 1 says something [C1; arXiv:p]." in answer
     assert update["answer_check"] == {"sentences": 4, "citing": 4, "entailed": 1, "rewritten": 3, "removed": 0}
-    assert answer.endswith("Not settled by the papers found: No paper found tests the exact setting of the question.")
+    # a template line is not an open point; a named one is
+    assert answer.endswith("Not settled by the papers found: Whether the gains hold for Swahili on XNLI.")
     assert "rewritten" in update["warnings"][-1]
 
 
@@ -154,7 +155,7 @@ def test_review_scores_each_criterion_from_label_probabilities(scripted_services
     assert len(update["reviews"]) == len(rubric()) == len(requests)
     assert all(r["max_tokens"] == 1 and r["logprobs"] for r in requests), "one label token per criterion"
     assert [r["criterion"] for r in update["reviews"]] == rubric()
-    assert all(criterion.split(":")[0] in request["messages"][0]["content"]
+    assert all(criterion.split(":")[0] in request["messages"][1]["content"]
                for criterion, request in zip(rubric(), requests))
     first = update["reviews"][0]
     assert 3.5 < first["score"] < 4.2 and first["spread"] > 0 and first["capped_by"] is None  # P(4) 0.7, P(3), P(5)
@@ -216,6 +217,11 @@ def test_open_points_are_never_template_lines_or_prompt_echoes():
         not_settled=["The claims do not provide information on the specific limitations of the method.",
                      "a language, task, condition or comparison it asks about", "Whether it holds for Urdu"])
     assert open_paragraph(output, [_verified(1)]) == "Not settled by the papers found: Whether it holds for Urdu."
+    question = "How does STS training affect transfer to Urdu?"
+    restated = ["How does training on STS affect transfer to Urdu?", "Which tasks were tested?"]
+    assert open_paragraph(output, [_verified(1)], restated, question) == (
+        "Not settled by the papers found: Whether it holds for Urdu; no claim found addresses \u201cWhich tasks were "
+        "tested?\u201d."), "a sub-question restating the question is not an open point"
     assert clean_focus(output.question_focus) == "X"
     assert clean_focus("for 'How does X affect Y for Z?', this is X") == "the question's subject"
 

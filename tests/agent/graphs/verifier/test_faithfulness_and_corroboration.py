@@ -14,7 +14,7 @@ from agent.settings import load_settings
 from tests.conftest import TEST_API_KEY
 from tests.support.chat_server import Reply, ScriptedChatServer
 
-CLAIM = "XLM-R transfers better to German than to Swahili on XNLI, by 14 points of accuracy."
+CLAIM = "XLM-R transfers better to German than to Swahili on every task."
 SOURCE = "We find that XLM-R transfers better to German than to Swahili on XNLI, by 14 points of accuracy."
 
 
@@ -76,3 +76,11 @@ def test_the_relevance_gate_needs_closeness_and_shared_content_words():
     assert same_subject(CLAIM, "XLM-R transfer to Swahili on XNLI lags German.", cosine=0.7)
     assert not same_subject(CLAIM, "XLM-R transfer to Swahili on XNLI lags German.", cosine=0.4)
     assert not same_subject(CLAIM, "Pretraining on more data helps summarisation models.", cosine=0.6)
+
+
+def test_a_claim_that_is_its_own_quote_is_entailed_without_a_model_call(refuting_services):
+    services, server = refuting_services
+    claim = Claim(id="C1", text=SOURCE.replace("We find", "Conneau et al. find"), paper_id="src", quote=SOURCE)
+    before = len(server.requests)
+    result = verify(claim, RunContext(services), passages=[_passage("src", SOURCE, True)])
+    assert len(server.requests) == before and result.faithfulness == 1.0 and result.verdict == "SUPPORTED"
