@@ -205,7 +205,8 @@ def research_script(request: dict) -> Reply:
             "findings": [{"statement": rows[0][1], "claim_ids": ids[:1]},
                          {"statement": "The papers found bear on the question only indirectly", "claim_ids": ids[:3]},
                          {"statement": "Transfer is studied across many languages.", "claim_ids": ids[-1:]}],
-            "not_settled": ["No paper found tests the exact setting of the question.", "Whether the gains hold for Swahili on XNLI."],
+            "not_settled": ["No paper found tests the exact setting of the question.",
+                            "Whether the gains hold for Swahili on XNLI."],
         }))
     if name == "ChatStep":
         return Reply(json.dumps(_chat_step(text)))
