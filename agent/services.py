@@ -63,6 +63,12 @@ class Services:
         """The fitted calibration map for this provider and model, or None (confidences uncalibrated)."""
         return load_calibration(self.provider.name, self.provider.model)
 
+    def calibration_for(self, kind: str | None) -> CalibrationMap | None:
+        """The map fitted for one judgment kind ("faithfulness", "corroboration": `evals/pairs_calibration.py`),
+        falling back on the default map when none is shipped for it."""
+        fitted = load_calibration(self.provider.name, self.provider.model, kind) if kind else None
+        return fitted or self.calibration
+
     @cached_property
     def library(self) -> PaperLibrary:
         from tools.embeddings import default_embedder

@@ -50,14 +50,14 @@ def _examples(run_dir: Path) -> tuple[np.ndarray, list[int], dict]:
     return np.array(log_probs), gold, metrics
 
 
-def _calibrated(log_probs: np.ndarray, bias: np.ndarray, temperature: float) -> np.ndarray:
+def calibrated_probabilities(log_probs: np.ndarray, bias: np.ndarray, temperature: float) -> np.ndarray:
     logits = (log_probs + bias) / temperature
     logits -= logits.max(axis=1, keepdims=True)
     weights = np.exp(logits)
     return weights / weights.sum(axis=1, keepdims=True)
 
 
-def _summary(probabilities: np.ndarray, gold: list[int]) -> dict:
+def summary(probabilities: np.ndarray, gold: list[int]) -> dict:
     predicted = probabilities.argmax(axis=1)
     names = [VERDICTS[i] for i in gold]
     return {
@@ -68,22 +68,34 @@ def _summary(probabilities: np.ndarray, gold: list[int]) -> dict:
     }
 
 
-def fit_calibration(run_dir: Path, write: bool = True) -> CalibrationMap:
-    log_probs, gold, metrics = _examples(run_dir)
+def fit_bias_and_temperature(log_probs: np.ndarray, gold: list[int],
+                             temperature_range: tuple[float, float] | None = None,
+                             bias_range: tuple[float, float] | None = None) -> tuple[dict[str, float], float]:
+    """The per-label bias (SUPPORTED is the reference) and temperature minimising the gold labels' NLL.
+    `temperature_range` bounds the temperature: with few examples of a label the unbounded optimum is a map
+    that is certain of everything."""
     index = np.arange(len(gold))
+    low, high = (math.log(t) for t in temperature_range) if temperature_range else (-math.inf, math.inf)
+    lowest, highest = bias_range or (-math.inf, math.inf)
 
     def loss(params: np.ndarray) -> float:
-        bias = np.array([0.0, params[0], params[1]])  # SUPPORTED is the reference label
-        probabilities = _calibrated(log_probs, bias, math.exp(params[2]))
+        bias = np.clip(np.array([0.0, params[0], params[1]]), lowest, highest)
+        probabilities = calibrated_probabilities(log_probs, bias, math.exp(min(max(params[2], low), high)))
         return float(-np.mean(np.log(probabilities[index, gold] + 1e-12)))
 
     result = minimize(
         loss, x0=np.zeros(3), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000}
     )
-    bias = {VERDICTS[0]: 0.0, VERDICTS[1]: float(result.x[0]), VERDICTS[2]: float(result.x[1])}
-    temperature = float(math.exp(result.x[2]))
-    before = _summary(_calibrated(log_probs, np.zeros(3), 1.0), gold)
-    after = _summary(_calibrated(log_probs, np.array(list(bias.values())), temperature), gold)
+    clipped = np.clip(result.x[:2], lowest, highest)
+    bias = {VERDICTS[0]: 0.0, VERDICTS[1]: float(clipped[0]), VERDICTS[2]: float(clipped[1])}
+    return bias, float(math.exp(min(max(result.x[2], low), high)))
+
+
+def fit_calibration(run_dir: Path, write: bool = True) -> CalibrationMap:
+    log_probs, gold, metrics = _examples(run_dir)
+    bias, temperature = fit_bias_and_temperature(log_probs, gold)
+    before = summary(calibrated_probabilities(log_probs, np.zeros(3), 1.0), gold)
+    after = summary(calibrated_probabilities(log_probs, np.array(list(bias.values())), temperature), gold)
     calibration = CalibrationMap(
         provider=metrics["provider"]["name"], model=metrics["provider"]["model"], bias=bias,
         temperature=temperature, fitted_on=f"{metrics['suite']} ({run_dir})", n=len(gold),

@@ -17,6 +17,7 @@ def _ends_with_abbreviation(text: str) -> bool:
     words = tail.split()
     if not words:
         return False
+    words[-1] = words[-1].lstrip("([{\"'")  # "(e.g." ends with an abbreviation too
     last = words[-1]
     two = " ".join(words[-2:])
     # Single capital letters are initials ("J. Smith"), not sentence ends.

@@ -41,14 +41,17 @@ class CalibrationMap(BaseModel):
         return {label: weights[label] / total for label in VERDICTS}
 
 
-def calibration_path(provider: str, model: str, directory: Path = CALIBRATION_DIR) -> Path:
+def calibration_path(provider: str, model: str, directory: Path = CALIBRATION_DIR, kind: str | None = None) -> Path:
+    """`<provider>__<model>.json`, the map fitted on a SciFact-layout dev suite (`agent verify`, the eval suites);
+    `<provider>__<model>.<kind>.json`, one fitted on labelled pairs of one judgment kind (`faithfulness`: a
+    claim against its own quote; `corroboration`: against another paper, as the library returns them)."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{provider}__{Path(model).name}")
-    return directory / f"{safe}.json"
+    return directory / (f"{safe}.{kind}.json" if kind else f"{safe}.json")
 
 
-@lru_cache(maxsize=8)
-def load_calibration(provider: str, model: str) -> CalibrationMap | None:
-    path = calibration_path(provider, model)
+@lru_cache(maxsize=16)
+def load_calibration(provider: str, model: str, kind: str | None = None) -> CalibrationMap | None:
+    path = calibration_path(provider, model, kind=kind)
     if not path.exists():
         return None
     return CalibrationMap.model_validate(json.loads(path.read_text(encoding="utf-8")))

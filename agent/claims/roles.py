@@ -82,6 +82,9 @@ def is_fragment(text: str) -> bool:
     if len(words) < 5:
         return True
     text = text.strip()
+    first = text.split()[0]
+    if not first[0].isalnum() or (")" in first and "(" not in first) or first.isalpha() and first.islower():
+        return True  # a piece cut from the middle of a sentence: "English), our …", "and shows …" (not "mBERT …")
     if _GERUND_START.match(text):  # "Investigating how …" unless a main verb follows: "Training on X improves Y"
         return not _MAIN_VERB.search(text)
     if _INFINITIVE_START.match(text):  # "To study transfer." unless a clause follows the comma

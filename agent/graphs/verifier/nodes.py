@@ -35,6 +35,14 @@ def unrelated(task: JudgeTask, services: Services) -> Evidence:
 QUOTE_OVERLAP = 0.3  # the other paper's deciding sentence shares this much of the claim's content words
 
 
+def judgment_kind(own_source: bool, claim) -> str | None:
+    """Which calibration applies: a claim against its own quote, an extracted claim against another paper, or
+    (None) a claim with no quote of its own, as the SciFact-layout suites and `agent verify` judge it."""
+    if own_source:
+        return "faithfulness"
+    return "corroboration" if claim.quote else None
+
+
 def can_take_a_stance(stance: str, claim_text: str, quote: str) -> bool:
     """Another paper's sentence supports a claim only when it says something about the claim's subject (not
     background, an aim or a fragment), and contradicts it only when it reports a finding of its own."""
@@ -73,8 +81,9 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
     raw, _mass = services.provider.label_probs(
         render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
     )
-    probabilities = services.calibration.apply(raw) if services.calibration else raw
     own_source = passage["is_source"] and bool(claim.quote)
+    calibration = services.calibration_for(judgment_kind(own_source, claim))
+    probabilities = calibration.apply(raw) if calibration else raw
     if own_source:
         probabilities = own_source_judgment(probabilities)
     stance = max(VERDICTS, key=lambda label: (probabilities[label], -VERDICTS.index(label)))

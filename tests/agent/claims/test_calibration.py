@@ -99,3 +99,23 @@ def test_verifier_applies_a_shipped_map(scripted_services, monkeypatch, tmp_path
     evidence = result.evidence[0]
     assert result.calibrated is True
     assert evidence.probabilities["SUPPORTED"] < evidence.raw_probabilities["SUPPORTED"]  # T=2 softens
+
+
+def test_each_judgment_kind_gets_its_own_map_and_falls_back_on_the_default(scripted_services, monkeypatch):
+    import agent.services as services_module
+    from agent.graphs.verifier.nodes import judgment_kind
+    from agent.records import Claim
+
+    default = CalibrationMap(provider="openai", model="scripted", temperature=1.0, fitted_on="dev", n=50,
+                             bias={"SUPPORTED": 0.0, "REFUTED": 0.0, "NOT_ENOUGH_INFO": 0.0})
+    corroboration = default.model_copy(update={"fitted_on": "pairs", "bias": {"SUPPORTED": 0.0, "REFUTED": -2.0,
+                                                                              "NOT_ENOUGH_INFO": 1.0}})
+    monkeypatch.setattr(type(scripted_services), "calibration", property(lambda self: default))
+    monkeypatch.setattr(services_module, "load_calibration",
+                        lambda provider, model, kind=None: corroboration if kind == "corroboration" else None)
+    extracted, users = Claim(text="c", paper_id="p", quote="q"), Claim(text="c", paper_id="p", quote="")
+    assert judgment_kind(True, extracted) == "faithfulness" and judgment_kind(False, extracted) == "corroboration"
+    assert judgment_kind(False, users) is None
+    assert scripted_services.calibration_for("corroboration") is corroboration
+    assert scripted_services.calibration_for("faithfulness") is default, "no map for the kind: the default"
+    assert scripted_services.calibration_for(None) is default

@@ -15,6 +15,11 @@ from agent.claims.roles import claim_kind, is_claim, is_fragment, statement_role
     ("Investigating how language family proximity and morphological similarity affect performance across NLP "
      "tasks.", "fragment"),
     ("We investigate whether intermediate-task training helps cross-lingual transfer.", "aim"),
+    ("English), Asai et al.'s method leverages existing RC resources in the pivot language.", "fragment"),
+    ("and it transfers well to German in most settings.", "fragment"),
+    ("mBERT transfers well to German.", "finding"),
+    ("Recently massively multilingual models (e.g., mBERT, XLM-R) demonstrate strong zero-shot transfer [14] [13].",
+     "background"),
     ("In this paper, we study the effect of code-switching on transfer.", "aim"),
     # findings, methods and datasets
     ("Goworek et al. show that multilingual training is neither necessary nor sufficient for transfer.", "finding"),
