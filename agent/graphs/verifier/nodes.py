@@ -82,7 +82,8 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
         render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
     )
     own_source = passage["is_source"] and bool(claim.quote)
-    calibration = services.calibration_for(judgment_kind(own_source, claim))
+    kind = judgment_kind(own_source, claim)
+    calibration = services.calibration_for(kind)
     probabilities = calibration.apply(raw) if calibration else raw
     if own_source:
         probabilities = own_source_judgment(probabilities)
@@ -91,8 +92,8 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
         quote = claim.quote
     else:
         quote = best_quote(claim.text, passage["text"], services)
-    if not passage["is_source"] and stance != "NOT_ENOUGH_INFO" and not can_take_a_stance(stance, claim.text, quote):
-        stance = "NOT_ENOUGH_INFO"
+    if kind == "corroboration" and stance != "NOT_ENOUGH_INFO" and not can_take_a_stance(stance, claim.text, quote):
+        stance = "NOT_ENOUGH_INFO"  # (a claim judged on its own, as the eval suites and `agent verify` do, is not)
     return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
                                 probabilities={k: round(v, 4) for k, v in probabilities.items()},
                                 raw_probabilities={k: round(v, 6) for k, v in raw.items()},

@@ -84,3 +84,12 @@ def test_a_claim_that_is_its_own_quote_is_entailed_without_a_model_call(refuting
     before = len(server.requests)
     result = verify(claim, RunContext(services), passages=[_passage("src", SOURCE, True)])
     assert len(server.requests) == before and result.faithfulness == 1.0 and result.verdict == "SUPPORTED"
+
+
+def test_a_claim_judged_on_its_own_keeps_the_judges_stance(refuting_services):
+    """The eval suites' oracle mode and `agent verify`: no quote of its own, no corroboration rules."""
+    services, _ = refuting_services
+    claim = Claim(id="C1", text=CLAIM, paper_id="", quote="")
+    passage = _passage("other", "Massively multilingual transformers have become a de facto default paradigm.", False)
+    result = verify(claim, RunContext(services), passages=[passage])
+    assert result.evidence[0].stance == "REFUTED" and result.verdict == "REFUTED"
