@@ -61,9 +61,12 @@ BIAS_RANGE = (-3.0, 3.0)
 
 
 def question_splits(pairs: list[dict]) -> dict[str, str]:
-    """Questions alternate between the halves, those with a supported or contradicted pair apart from the rest
-    (stratified by question: no claim or abstract of one half is judged in the other's questions)."""
-    decisive = sorted({p["question"] for p in pairs if p["label"] != "N"})
+    """Questions of one kind's pairs alternate between the halves, those holding a pair of a minority label
+    (for corroboration: supported or contradicted) apart from the rest: stratified by question, so no claim or
+    abstract of one half is judged in the other's questions."""
+    labels = [p["label"] for p in pairs]
+    majority = max(set(labels), key=labels.count)
+    decisive = sorted({p["question"] for p in pairs if p["label"] != majority})
     rest = sorted({p["question"] for p in pairs} - set(decisive))
     return {q: ("fit" if i % 2 == 0 else "held_out") for group in (decisive, rest) for i, q in enumerate(group)}
 
@@ -71,6 +74,37 @@ def question_splits(pairs: list[dict]) -> dict[str, str]:
 def _arrays(pairs: list[dict], raw: dict) -> tuple[np.ndarray, list[int]]:
     log_probs = np.array([[math.log(max(raw[p["id"]].get(v, 0.0), 1e-6)) for v in VERDICTS] for p in pairs])
     return log_probs, [VERDICTS.index(LABEL_NAMES[p["label"]]) for p in pairs]
+
+
+def _scores(of_kind: list[dict], splits: dict[str, str], raw: dict, default: CalibrationMap | None,
+            fitted: tuple[dict[str, float], float] | None) -> dict:
+    rows = {}
+    for half in ("fit", "held_out"):
+        for gated in (False, True):
+            chosen = [p for p in of_kind if splits[p["question"]] == half and (p.get("same_subject") or not gated)]
+            if not chosen or (gated and "same_subject" not in chosen[0]):
+                continue
+            log_probs, gold = _arrays(chosen, raw)
+            name = f"{half}{' · through the gate' if gated else ''} (n={len(chosen)})"
+            rows[name] = {
+                "raw": summary(calibrated_probabilities(log_probs, np.zeros(3), 1.0), gold),
+                "shipped default map": summary(np.array([[default.apply(raw[p["id"]])[v] for v in VERDICTS]
+                                                         for p in chosen]), gold) if default else None,
+                "fitted for this kind": summary(calibrated_probabilities(
+                    log_probs, np.array([fitted[0][v] for v in VERDICTS]), fitted[1]), gold) if fitted else None,
+                "labels": {v: gold.count(i) for i, v in enumerate(VERDICTS)},
+            }
+    return rows
+
+
+def _print(rows: dict) -> None:
+    for name, row in rows.items():
+        print(f"  {name}  labels {row['labels']}")
+        for variant in ("raw", "shipped default map", "fitted for this kind"):
+            if row[variant]:
+                s = row[variant]
+                print(f"    {variant:<22} macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  "
+                      f"ECE {s['ece']:.3f}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -82,42 +116,26 @@ def main(argv: list[str] | None = None) -> None:
     services = Services(settings=load_settings(offline=True))
     pairs = [p for p in load_pairs(args.pairs) if p.get("label")]
     raw = judge_pairs(pairs, services, args.out / "raw.jsonl")
-    splits = question_splits(pairs)
     default = services.calibration
     report: dict = {"model": services.provider.model, "n_pairs": len(pairs)}
     for kind in sorted({p["kind"] for p in pairs}):
         of_kind = [p for p in pairs if p["kind"] == kind]
+        splits = question_splits(of_kind)
         fit = [p for p in of_kind if splits[p["question"]] == "fit"]
         fit_log, fit_gold = _arrays(fit, raw)
+        if len(set(fit_gold)) < 2:  # one label only: a fit would learn that the judge should always say it
+            report[kind] = {"map": None, "scores": _scores(of_kind, splits, raw, default, None)}
+            print(f"\n{kind}: every pair is {VERDICTS[fit_gold[0]] if fit_gold else '-'}; no map fitted")
+            _print(report[kind]["scores"])
+            continue
         bias, temperature = fit_bias_and_temperature(fit_log, fit_gold, TEMPERATURE_RANGE, BIAS_RANGE)
         kind_map = CalibrationMap(provider=services.provider.name, model=services.provider.model, bias=bias,
                                   temperature=temperature, fitted_on=f"{args.pairs} ({kind}, fit half)", n=len(fit))
-        rows = {}
-        for half in ("fit", "held_out"):
-            for gated in (False, True):
-                chosen = [p for p in of_kind if splits[p["question"]] == half and (p.get("same_subject") or not gated)]
-                if not chosen:
-                    continue
-                log_probs, gold = _arrays(chosen, raw)
-                name = f"{half}{' · through the gate' if gated else ''} (n={len(chosen)})"
-                rows[name] = {
-                    "raw": summary(calibrated_probabilities(log_probs, np.zeros(3), 1.0), gold),
-                    "shipped default map": summary(np.array([[default.apply(raw[p["id"]])[v] for v in VERDICTS]
-                                                             for p in chosen]), gold) if default else None,
-                    "fitted for this kind": summary(calibrated_probabilities(
-                        log_probs, np.array([bias[v] for v in VERDICTS]), temperature), gold),
-                    "labels": {v: gold.count(i) for i, v in enumerate(VERDICTS)},
-                }
+        rows = _scores(of_kind, splits, raw, default, (bias, temperature))
         report[kind] = {"map": kind_map.model_dump(), "scores": rows}
         print(f"\n{kind}: fitted on {len(fit)} pairs (bias {', '.join(f'{k} {v:+.2f}' for k, v in bias.items())}, "
               f"T {temperature:.2f})")
-        for name, row in rows.items():
-            print(f"  {name}  labels {row['labels']}")
-            for variant in ("raw", "shipped default map", "fitted for this kind"):
-                if row[variant]:
-                    s = row[variant]
-                    print(f"    {variant:<22} macro-F1 {s['macro_f1']:.3f}  accuracy {s['accuracy']:.3f}  "
-                          f"ECE {s['ece']:.3f}")
+        _print(rows)
         if args.write:
             path = calibration_path(services.provider.name, services.provider.model, kind=kind)
             path.write_text(kind_map.model_dump_json(indent=2) + "\n", encoding="utf-8")

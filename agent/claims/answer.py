@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from agent.claims.anchoring import overlap
-from agent.claims.citations import CLAIM_CITATION
+from agent.claims.citations import CLAIM_CITATION, CLAIM_ID
 from agent.claims.verdicts import claim_standing
 from agent.records import SynthesisOutput, VerifiedClaim
 from prompts import echoed_instructions
@@ -50,6 +50,7 @@ def sorted_claims(verified: list[VerifiedClaim]) -> list[VerifiedClaim]:
 
 
 MIN_FOCUS_OVERLAP = 0.5
+CLOSEST_FINDINGS = 4  # findings an answer gives when no claim studies the focus
 
 
 def grounded_focus_claims(output: SynthesisOutput, claims: list[VerifiedClaim]) -> list[str]:
@@ -82,10 +83,12 @@ def _finding_sentences(
     return sentences, dropped
 
 
-def closest_claims(question: str, claims: list[VerifiedClaim], n: int = 3) -> list[str]:
-    """The supported claims sharing the most content with the question, quoted as findings."""
-    supported = [c for c in claims if c.verdict == "SUPPORTED"] or claims
-    ranked = sorted(supported, key=lambda c: (-overlap(question, c.text), int(c.id[1:])))
+def closest_claims(question: str, claims: list[VerifiedClaim], n: int = 3, skip: set[str] | None = None) -> list[str]:
+    """The supported claims most relevant to the question (their relevance label, then the content they share
+    with it), quoted as findings."""
+    supported = [c for c in claims if c.verdict == "SUPPORTED" and c.id not in (skip or set())] or \
+        [c for c in claims if c.id not in (skip or set())]
+    ranked = sorted(supported, key=lambda c: (-c.relevance_score, -overlap(question, c.text), int(c.id[1:])))
     return [f"{c.text.rstrip('.')} [{c.id}]." for c in ranked[:n]]
 
 
@@ -108,8 +111,10 @@ def compose_paragraphs(
     findings, more = _finding_sentences(output, known_ids, focus, covered)
     if findings:
         paragraphs.append((" ".join(findings), True))
-    else:
-        paragraphs.append((" ".join(closest_claims(question or focus, claims)), False))
+    if not covered or not findings:  # the closest evidence, as the papers state it, beside the model's findings
+        cited = {i for f in findings for i in CLAIM_ID.findall(f)}
+        closest = closest_claims(question or focus, claims, n=max(1, CLOSEST_FINDINGS - len(findings)), skip=cited)
+        paragraphs.append((" ".join(closest), False))
     open_questions = open_paragraph(output, claims, sub_questions or [], question)
     if open_questions:
         paragraphs.append((open_questions, False))

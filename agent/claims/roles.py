@@ -22,6 +22,8 @@ _BACKGROUND = [re.compile(p, _FLAGS) for p in (
     r"\b(?:remains?|is still|are still) (?:a |an )?(?:\w+ )?(?:challeng|open|unclear|difficult|limited|"
     r"underexplored|scarce|problem)",
     r"^(?:earlier|previous|prior|existing|traditional) (?:efforts|work|works|approaches|methods|studies)\b",
+    r"^(?:one|a) (?:notable|popular|common|prominent|widely used|standard) (?:approach|method|technique|line)\b",
+    r"\b(?:prior|previous|earlier) (?:studies|work|works) (?:have|has)\b",
     r"^(?:most|many|several|some|recent|prior|previous|existing) (?:existing |recent |prior )?(?:work|works|studies|"
     r"approaches|methods|research|efforts|models|papers)\b",
     r"\blittle (?:is known|attention|work|research)\b",

@@ -11,6 +11,7 @@ from evals.pairs_calibration import PAIRS, load_pairs, question_splits
 def test_the_shipped_pairs_are_labelled_and_split_by_question_with_decisive_ones_on_both_sides():
     pairs = load_pairs(PAIRS)
     assert len(pairs) >= 300 and all(p["label"] in ("S", "R", "N") for p in pairs)
+    pairs = [p for p in pairs if p["kind"] == "corroboration"]
     splits = question_splits(pairs)
     assert set(splits.values()) == {"fit", "held_out"}
     decisive = {splits[p["question"]] for p in pairs if p["label"] != "N"}

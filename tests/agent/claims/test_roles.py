@@ -10,6 +10,7 @@ from agent.claims.roles import claim_kind, is_claim, is_fragment, statement_role
     ("Cross-lingual transfer has become a crucial aspect of multilingual NLP, enabling models to generalize.",
      "background"),
     ("Most existing work on adversarial data generation focuses on English.", "background"),
+    ("One notable approach proposed composable sparse fine-tuning (SFT) for cross-lingual transfer.", "background"),
     ("Massively multilingual transformers pretrained with language modeling objectives have become a de facto "
      "default transfer paradigm for NLP.", "background"),
     ("Investigating how language family proximity and morphological similarity affect performance across NLP "
