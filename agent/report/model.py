@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from agent.errors import InputError
 from agent.records import ClaimSource, Relevance, Standing, Verdict
@@ -66,6 +66,13 @@ class ReportClaim(BaseModel):
                                                             "contested: another paper contradicts it; single-source")
     quote_verbatim: bool | None = Field(None, description="the quote occurs word for word in the stored paper text "
                                                           "(None: the paper text was not available to check)")
+
+    @field_validator("standing", mode="before")
+    @classmethod
+    def _older_standing(cls, value: str) -> str:
+        """Reports written before corroboration was judged apart said strong / open: shown as single-source."""
+        return "contested" if value == "contested" else value if value in ("corroborated", "single-source") \
+            else "single-source"
 
 
 class Share(BaseModel):

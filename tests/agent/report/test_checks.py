@@ -57,3 +57,12 @@ def test_computed_checks_count_from_the_report():
     assert checks.claims_verified == Share.of(4, 10)
     assert checks.answer_citations_resolved == Share.of(6, 6)
     assert Share.of(0, 0).value is None
+
+
+def test_an_older_report_with_the_old_standings_still_loads():
+    from agent.report.model import Report
+
+    data = sample_report().model_dump(mode="json")
+    data["claims"][0]["standing"], data["claims"][2]["standing"] = "strong", "open"
+    claims = Report.model_validate(data).claims
+    assert claims[0].standing == claims[2].standing == "single-source" and claims[1].standing == "contested"
