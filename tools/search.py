@@ -10,8 +10,9 @@ How one question is ranked (the weights are chosen on the tuning half of the ret
 2. Each planned keyword query is ranked the same way and joins the fusion with a weight for how specific
    it is: a query whose best BM25 scores are spread over a large share of the snapshot ("natural language
    processing") says little about the question and is dropped.
-3. The library (papers read or indexed before: one ranking by each paper's best passage) and live arXiv
-   (its own relevance order) join as further rankings.
+3. The library (papers indexed by the user or found on live arXiv before, that the snapshot does not hold:
+   one ranking by each paper's best passage) and live arXiv (its own relevance order) join as further
+   rankings. A snapshot paper read in an earlier run is not ranked twice.
 4. So that papers from every source compete on the same terms, the pooled candidates are ranked once more
    against the question by BM25 over the pool and by embedding cosine, and those two rankings join too.
 """
@@ -166,7 +167,10 @@ class LiteratureSearch:
                        sources: set[str]) -> list[tuple[list[str], float]]:
         """(ranking, fusion weight) from the library and, when reachable, live arXiv."""
         rankings = []
-        in_library = self.library.search_library(query, k=k, filters=filters)
+        # Papers of the snapshot that a run read before are ranked by the snapshot already: ranked again here,
+        # every paper read once would outrank the rest of the snapshot in every later search on that data dir.
+        in_library = [(paper, score) for paper, score in self.library.search_library(query, k=k, filters=filters)
+                      if paper.id not in self.snapshot.position]
         if in_library:
             rankings.append(([paper.id for paper, _ in in_library], self.weights.library))
             for paper, _ in in_library:

@@ -35,6 +35,7 @@ from tools.arxiv_tool import ArxivTool  # noqa: E402
 from tools.bm25 import snapshot_bm25  # noqa: E402
 from tools.library import PaperFilter  # noqa: E402
 from tools.papers import Paper  # noqa: E402
+from tools.snapshot import snapshot_by_id  # noqa: E402
 
 
 def test_done_criterion_self_augmentation_query_finds_salt_in_top_5(scripted_services):
@@ -83,6 +84,20 @@ def test_papers_in_the_library_are_found(tmp_path, scripted_services):
     outcome = LiteratureSearch(library, offline=True).search([], "Klingon dependency parsing", limit=5)
     assert outcome.papers[0].id == "2611.99999"
     assert "library" in outcome.sources
+
+
+def test_snapshot_papers_read_before_are_not_ranked_twice(tmp_path, scripted_services):
+    """A data directory used for many runs holds the papers they read; they must not crowd out the rest."""
+    from tools.library import PaperLibrary
+
+    question = "Which multi-task benchmarks evaluate the cross-lingual generalization of multilingual encoders?"
+    fresh = LiteratureSearch(PaperLibrary(tmp_path / "fresh", scripted_services.library.embedder), offline=True)
+    before = [p.id for p in fresh.search([], question, limit=10).papers]
+    used = PaperLibrary(tmp_path / "used", scripted_services.library.embedder)
+    read_before = [snapshot_by_id()[pid] for pid in ("2309.10891", "2005.00633", "2106.16171", "2505.24834")]
+    used.add_papers(read_before)
+    after = [p.id for p in LiteratureSearch(used, offline=True).search([], question, limit=10).papers]
+    assert after == before, "the same ranking whatever earlier runs read"
 
 
 def test_live_arxiv_results_are_fused_with_the_snapshot(scripted_services, tmp_path):
