@@ -3,7 +3,9 @@ it rests on.
 
 The program chooses what the model reads (the abstract's sentences most similar to the question and its
 sub-questions, background and aims left out) and what it keeps (claims whose wording and quote report a
-finding, a method or a dataset: `roles.py`); the model writes the claims.
+finding, a method or a dataset: `roles.py`); the model writes the claims (`extract_from_paper`). Or, where
+generation is dear (the embedded model on a CPU), the claims are the most relevant finding sentences
+themselves, made self-contained (`sentence_claims`).
 """
 
 from __future__ import annotations

@@ -75,6 +75,8 @@ _RESULT = re.compile(
     r"accura\w+|succeed\w*)\b", _FLAGS)
 _METHOD = re.compile(r"\b(?:propose[sd]?|introduce[sd]?|present(?:s|ed)?|design(?:s|ed)?|develop(?:s|ed)?)\b",
                      _FLAGS)
+_DATASET_FACT = re.compile(r"\b(?:dataset|benchmark|corpus|corpora|treebank)s?\b.{0,40}\b(?:covers?|contains?|"
+                           r"consists?|includes?|spans?|comprises?|has|holds)\b", _FLAGS)
 _DATASET = re.compile(r"\b(?:dataset|benchmark|corpus|corpora|test set|treebank)\b", _FLAGS)
 
 
@@ -109,6 +111,8 @@ def statement_role(text: str) -> Role:
         return "dataset" if _DATASET.search(text) else "method"
     if findings:
         return "finding"
+    if _DATASET_FACT.search(text):  # "The XNLI benchmark covers fifteen languages including Swahili"
+        return "dataset"
     # Neither a finding nor a contribution ("English is the dominant source language for transfer", "These
     # vectors are then composed with the model"): a premise or a description, not a claim.
     return "background"

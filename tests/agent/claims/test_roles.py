@@ -30,6 +30,9 @@ from agent.claims.roles import claim_kind, is_claim, is_fragment, statement_role
     ("The results show no improvement for Swahili.", "finding"),
     ("We propose SALT, a self-augmentation method for zero-shot cross-lingual transfer.", "method"),
     ("We introduce XTREME-R, a benchmark covering 50 languages.", "dataset"),
+    ("The XNLI benchmark covers fifteen languages including Swahili and Urdu.", "dataset"),
+    ("English is the dominant source language for transfer, as reinforced by popular zero-shot benchmarks.",
+     "background"),
 ])
 def test_statement_roles(text, role):
     assert statement_role(text) == role
