@@ -119,8 +119,8 @@ class LiteratureSearch:
         self._offline_warning = f"{reason}; continuing with the offline snapshot and the library"
 
     # -- the snapshot -----------------------------------------------------------------------------
-    def snapshot_ranking(self, query: str, filters: PaperFilter | None = None,
-                         depth: int = DEPTH) -> tuple[list[str], np.ndarray]:
+    def snapshot_ranking(self, query: str, filters: PaperFilter | None = None, depth: int = DEPTH,
+                         vector: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
         """The query's hybrid ranking of snapshot paper ids, and its BM25 scores. BM25 and embedding cosine
         are fused; with feedback on, the query vector is then moved towards the embeddings of the papers
         that fusion puts first (pseudo-relevance feedback), which finds papers phrased unlike the query."""
@@ -136,7 +136,8 @@ class LiteratureSearch:
             return [snapshot.ids[i] for i in order[:depth]]
 
         lexical = snapshot.lexical_scores(query)
-        vector = self.library.embedder.embed([query])[0]
+        if vector is None:
+            vector = self.library.embedder.embed([query])[0]
         rankings = [ranking(lexical, positive=True), ranking(snapshot.dense_scores(vector))]
         fused = [pid for pid, _ in reciprocal_rank_fusion(rankings)]
         w = self.weights
@@ -189,7 +190,7 @@ class LiteratureSearch:
                 sources.add("arxiv")
         return rankings
 
-    def _pool_rankings(self, question: str, pool: list[Paper]) -> list[list[str]]:
+    def _pool_rankings(self, question: str, question_vector: np.ndarray, pool: list[Paper]) -> list[list[str]]:
         """The pool ranked against the question by BM25 (its IDF from the pool) and by embedding cosine."""
         if len(pool) < 2:
             return []
@@ -202,7 +203,7 @@ class LiteratureSearch:
         unknown = [i for i, p in enumerate(pool) if p.id not in snapshot.position]
         if unknown:
             vectors[unknown] = self.library.embedder.embed([documents[i] for i in unknown])
-        dense = vectors @ self.library.embedder.embed([question])[0]
+        dense = vectors @ question_vector
         return [[pool[i].id for i in np.argsort(-scores, kind="stable")] for scores in (lexical, dense)]
 
     # -- a question with planned queries --------------------------------------------------------
@@ -217,8 +218,10 @@ class LiteratureSearch:
         rankings: list[list[str]] = []
         weights: list[float] = []
         planned = [q for q in dict.fromkeys(q.strip() for q in queries) if q and q != question]
+        question_vector = self.library.embedder.embed([question])[0]  # used again for the pool
         for query in [question, *planned]:
-            ranking, lexical = self.snapshot_ranking(query, filters)
+            ranking, lexical = self.snapshot_ranking(query, filters,
+                                                     vector=question_vector if query == question else None)
             weight = w.question if query == question else w.planned * query_specificity(lexical, w.generic_share)
             if weight <= 0:
                 continue
@@ -229,7 +232,7 @@ class LiteratureSearch:
                 rankings.append(other)
                 weights.append(weight * source_weight)
         pooled = [pid for pid, _ in reciprocal_rank_fusion(rankings, weights=weights)][: max(limit, DEPTH)]
-        for ranking in self._pool_rankings(question, [found[pid] for pid in pooled]):
+        for ranking in self._pool_rankings(question, question_vector, [found[pid] for pid in pooled]):
             rankings.append(ranking)
             weights.append(w.pool)
         fused = reciprocal_rank_fusion(rankings, weights=weights)[:limit]

@@ -103,18 +103,17 @@ def sentence_claims(paper: Paper, limit: int, rank: int = 0, question: str = "",
     """The abstract's sentences that report a finding (or, failing that, a method or dataset), most relevant to
     the question first, each made self-contained: claims that are their own quote, with every number kept."""
     sentences = split_sentences(paper.abstract)
-    chosen = [i for i in sentences_to_read(sentences, question, sub_questions, embed, k=len(sentences))
-              if is_claim(statement_role(sentences[i]))]
+    roles = {i: statement_role(sentences[i]) for i in range(len(sentences))}
+    chosen = [i for i in range(len(sentences)) if is_claim(roles[i])]
     if not chosen:
         return []
     relevance = (sentence_relevance([sentences[i] for i in chosen], question, sub_questions, embed)
                  if embed is not None and question else [0.0] * len(chosen))
-    findings_first = sorted(range(len(chosen)), key=lambda j: (-(relevance[j] + FINDING_BONUS * (
-        statement_role(sentences[chosen[j]]) == "finding")), j))
+    findings_first = sorted(range(len(chosen)), key=lambda j: (
+        -(relevance[j] + FINDING_BONUS * (roles[chosen[j]] == "finding")), j))
     claims: list[Claim] = []
     for j in findings_first[:limit]:
-        quote = sentences[chosen[j]]
-        role = statement_role(quote)
+        quote, role = sentences[chosen[j]], roles[chosen[j]]
         text = make_self_contained(quote, paper)
         if text[-1] not in ".!?":
             text += "."
