@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from agent.claims.calibration import CalibrationMap, load_calibration
 from agent.settings import Settings, load_settings
@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # imported where first used: a command that never searches ne
     from tools.library import PaperLibrary
     from tools.reader import FullTextReader
     from tools.search import LiteratureSearch
+    from tools.vocabulary import Vocabulary
 
 
 def make_provider(settings: Settings, tracker: UsageTracker | None = None) -> LLMProvider:
@@ -53,6 +54,9 @@ class Services:
     settings: Settings
     tracker: UsageTracker = field(default_factory=UsageTracker)
     provider_override: LLMProvider | None = None
+    # Told, once, when the library is held by another process and this one waits for it (the chat says so in
+    # its own words instead of a logger line).
+    on_library_wait: Callable[[str], None] | None = None
 
     @cached_property
     def provider(self) -> LLMProvider:
@@ -76,7 +80,7 @@ class Services:
 
         s = self.settings
         return PaperLibrary(s.chroma_dir, default_embedder(), chroma_url=s.chroma_url,
-                            lock_timeout=s.library_lock_timeout)
+                            lock_timeout=s.library_lock_timeout, on_wait=self.on_library_wait)
 
     @cached_property
     def arxiv(self) -> ArxivTool | None:
@@ -97,6 +101,13 @@ class Services:
 
         return LiteratureSearch(self.library, offline=self.settings.offline, arxiv_tool=self.arxiv,
                                 snapshot=snapshot_index(self.settings.cache_dir / "snapshot"))
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """Which words are names (datasets, models, methods, languages), as the bundled snapshot writes them."""
+        from tools.snapshot_index import snapshot_index
+
+        return snapshot_index(self.settings.cache_dir / "snapshot").vocabulary
 
     @cached_property
     def reader(self) -> FullTextReader:

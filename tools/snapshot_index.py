@@ -45,6 +45,7 @@ class SnapshotIndex:
         self._snapshot_path, self._embeddings_path = snapshot_path, embeddings_path
         self._vectors: np.ndarray | None = None
         self._bm25 = None
+        self._vocabulary = None
         self._lock = threading.Lock()
 
     def paper(self, position: int) -> Paper:
@@ -94,6 +95,17 @@ class SnapshotIndex:
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 of every snapshot paper for the query (0 for papers sharing no term with it)."""
         return self.bm25.scores(query)
+
+    # -- names ------------------------------------------------------------------------------------
+    @property
+    def vocabulary(self):
+        """Which words the snapshot's abstracts write as names (`tools/vocabulary.py`); counted on first use."""
+        from tools.vocabulary import Vocabulary
+
+        with self._lock:
+            if self._vocabulary is None:
+                self._vocabulary = Vocabulary.from_texts(r.get("abstract", "") for r in self.records)
+            return self._vocabulary
 
     # -- filters ------------------------------------------------------------------------------------
     def allowed(self, filters) -> np.ndarray | None:

@@ -18,13 +18,13 @@ HINT_TOLERANCE = 0.1  # keep the model's sentence unless another one matches cle
 PAIR_GAIN = 0.3  # quote two adjacent sentences only when together they cover clearly more of the claim
 
 
-def _content_words(text: str) -> set[str]:
+def content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS}
 
 
 def overlap(claim: str, sentence: str) -> float:
-    words = _content_words(claim)
-    return len(words & _content_words(sentence)) / len(words) if words else 0.0
+    words = content_words(claim)
+    return len(words & content_words(sentence)) / len(words) if words else 0.0
 
 
 def anchor_quote(claim: str, sentences: list[str], hint: int) -> str | None:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from agent.cli.logs import configure_logging, log_to_file
 from agent.cli.options import DataDir, Model, Offline, Provider, settings_from
 from agent.errors import InputError
 from agent.services import Services
 
 console = Console(highlight=False)
+
+
+def library_busy(message: str) -> None:
+    """Said once when another agent process holds the library and this turn waits for it."""
+    holder = message.split("pid ", 1)[-1].split(" ", 1)[0] if "pid " in message else "another process"
+    console.print(f"[yellow]The library is busy: another agent process (pid {escape(holder)}) is writing to it. "
+                  "I will go on as soon as it is free; Ctrl-C cancels this turn.[/yellow]", soft_wrap=True)
 
 
 def chat(
@@ -23,6 +33,7 @@ def chat(
     model: Model = None,
     offline: Offline = False,
     data_dir: DataDir = None,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show log lines in the conversation."),
 ) -> None:
     """A research conversation: search, open papers, check claims, run experiments; threads are remembered."""
     from agent.cli.chat_session import ChatSession, enable_line_editing
@@ -39,7 +50,11 @@ def chat(
         return
     if thread and not store.exists(thread):
         raise InputError(f"no chat thread {thread!r}: agent chat --list shows the threads")
-    services = Services(settings=settings)
+    if verbose:
+        configure_logging(verbose=True)
+    elif logging.getLogger().level > logging.INFO:  # `agent --verbose chat` keeps them on the terminal too
+        log_to_file(settings.data_dir / "logs" / "chat.log")
+    services = Services(settings=settings, on_library_wait=library_busy)
     _ = services.provider  # load the model (or fail with one clear line) before the first prompt
     enable_line_editing(settings.data_dir / "chat_history")
     ChatSession(store, services, thread or store.new_thread_id()).loop()

@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from pathlib import Path
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,3 +27,12 @@ def configure_logging(verbose: bool = False, as_json: bool = False) -> None:
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     for noisy in ("httpx", "httpcore", "chromadb", "urllib3", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log_to_file(path: Path) -> None:
+    """Send log records to `path` instead of the terminal (the chat: logger lines never appear inside the
+    conversation unless --verbose)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().handlers[:] = [handler]

@@ -208,10 +208,8 @@ def research_script(request: dict) -> Reply:
             "not_settled": ["No paper found tests the exact setting of the question.",
                             "Whether the gains hold for Swahili on XNLI."],
         }))
-    if name == "ChatStep":
-        return Reply(json.dumps(_chat_step(text)))
     if request.get("stream"):
-        return Reply(_chat_answer(text), delay=6.0 if "slow" in _last_user_line(text).lower() else 0.0)
+        return Reply(_chat_answer(text), delay=6.0 if "slow" in _chat_question(text).lower() else 0.0)
     if name == "ExperimentProposal":  # proposes a run only when the question asks for an experiment
         question = tagged(text, "question")
         return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",
@@ -220,74 +218,36 @@ def research_script(request: dict) -> Reply:
 
 
 # -- the chat script -------------------------------------------------------------------------------
-_ARXIV_ID = re.compile(r"\b\d{4}\.\d{4,5}\b")
-_JOB_ID = re.compile(r"\b(?:xnli|pawsx)-[0-9a-f]{12}\b")
-_LANGUAGES = {"german": "de", "french": "fr", "swahili": "sw", "spanish": "es", "chinese": "zh"}
+# The chat's plan is the program's (agent/graphs/chat/intent.py); the model only writes literature answers
+# from the numbered passages of `chat_answer.j2`.
+_PASSAGE = re.compile(r"^(?:\[(\d+)\] )?arXiv:(\S+) \((.+), (?:\d{4}|n\.d\.)\): \u201c(.+)\u201d$", re.MULTILINE)
 
 
-def _conversation_lines(text: str) -> list[str]:
-    return tagged(text, "conversation").splitlines()
+def _passages(text: str) -> list[tuple[str, str, str, str]]:
+    """(list number, paper id, title, sentence) of each passage the answer prompt shows."""
+    return _PASSAGE.findall(tagged(text, "passages"))
 
 
-def _last_user_line(text: str) -> str:
-    return next((line[len("USER: "):] for line in reversed(_conversation_lines(text)) if line.startswith("USER: ")), "")
-
-
-def _papers(text: str) -> list[tuple[str, str]]:
-    return re.findall(r"^\[\d+\] arXiv:(\S+) (.+)$", tagged(text, "papers"), flags=re.MULTILINE)
-
-
-def _chat_step(text: str) -> dict:
-    """Tool choice from the newest line: after a tool result, answer; otherwise by what the user asked."""
-    if _conversation_lines(text)[-1].startswith("TOOL "):
-        return {"action": "answer"}
-    user = _last_user_line(text)
-    lowered = user.lower()
-    if lowered.startswith(("check", "verify")):
-        claim = user.split(":", 1)[-1]
-        paper = _ARXIV_ID.search(claim)
-        claim = _ARXIV_ID.sub("", claim).replace("()", "").strip()
-        return {"action": "verify_claim", "claim": claim, "paper_id": paper.group(0) if paper else ""}
-    if lowered.startswith("run an experiment"):
-        task = "pawsx" if "paws" in lowered else "xnli"
-        return {"action": "start_experiment", "task": task,
-                "eval_languages": [code for name, code in _LANGUAGES.items() if name in lowered]}
-    if lowered.startswith(("how is experiment", "cancel experiment")):
-        job = _JOB_ID.search(user)
-        action = "cancel_experiment" if lowered.startswith("cancel") else "experiment_status"
-        return {"action": action, "job_id": job.group(0) if job else ""}
-    if lowered.startswith("misfire"):  # a model that picks a tool that stops work when nobody asked for it
-        return {"action": "cancel_experiment", "job_id": "xnli-000000000000"}
-    if "which of those" in lowered:
-        topic = user.rstrip("?").split("used", 1)[-1].strip() or user
-        return {"action": "search_library", "query": topic}
-    if lowered.startswith("open"):
-        paper = _ARXIV_ID.search(user)
-        return {"action": "open_paper", "paper_id": paper.group(0) if paper else "0000.00000"}
-    if "first paper" in lowered or "second paper" in lowered or "slow" in lowered:
-        return {"action": "answer"}
-    return {"action": "search_arxiv", "query": user}
+def _chat_question(text: str) -> str:
+    return tagged(text, "question")
 
 
 def _chat_answer(text: str) -> str:
-    user = _last_user_line(text).lower()
-    papers = _papers(text)
-    tool = next((line for line in reversed(_conversation_lines(text)) if line.startswith("TOOL ")), "")
-    if "first paper" in user and papers:
-        return f"The first paper was arXiv:{papers[0][0]} ({papers[0][1]})."
-    if "second paper" in user and len(papers) > 1:
-        return f"The second paper was arXiv:{papers[1][0]} ({papers[1][1]})."
-    if "which of those" in user:  # "those": the papers the assistant named in its earlier answers
-        earlier = {pid for line in _conversation_lines(text) if line.startswith("ASSISTANT: ")
-                   for pid in _ARXIV_ID.findall(line)}
-        hits = [pid for pid in _ARXIV_ID.findall(tool) if pid in earlier]
+    """Restates the first passages with their citations, then adds what a careless model adds: a sentence no
+    paper backs (the grounding check must leave it out) and an invented id (it must never be shown)."""
+    question = _chat_question(text).lower()
+    passages = _passages(text)
+    for ordinal, number in (("first", "1"), ("second", "2")):
+        if f"{ordinal} paper" in question:
+            hit = next((p for p in passages if p[0] == number), None)
+            return f"The {ordinal} paper was arXiv:{hit[1]} ({hit[2]})." if hit else "I do not know."
+    if "which of those" in question:
+        found = tagged(text, "mentions").split("Not mentioned in", 1)[0]
+        hits = re.findall(r"arXiv:(\S+) \(", found)
         return ("Of those, " + ", ".join(f"arXiv:{pid}" for pid in dict.fromkeys(hits)) + " used it."
                 if hits else "None of those papers mention it.")
-    if tool.startswith(("TOOL start_experiment", "TOOL experiment_status", "TOOL cancel_experiment")):
-        return "The experiment tool says: " + tool.split("result:", 1)[-1].strip()[:300]
-    if tool.startswith("TOOL verify_claim"):
-        return "The verifier says: " + tool.split("result:", 1)[-1].strip()[:300]
-    if tool.startswith("TOOL search_arxiv") and papers:
-        # the last id is invented: the assistant must drop it rather than cite a paper that does not exist
-        return "I found " + "; ".join(f"arXiv:{pid}" for pid, _ in papers[:3]) + ", and also arXiv:9999.99999."
-    return "I have nothing to add."
+    if not passages:
+        return "I have nothing to add."
+    cited = list(dict.fromkeys((pid, sentence) for _, pid, _, sentence in passages))[:3]
+    restated = " ".join(f"{sentence.rstrip('.')} (arXiv:{pid})." for pid, sentence in cited)
+    return f"{restated} Quantum gravity fully explains all of this. It is also shown by arXiv:9999.99999."

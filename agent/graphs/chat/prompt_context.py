@@ -1,47 +1,27 @@
-"""What the chat prompts show the model about the thread: its papers, claims, transcript, and where the terms
-of the user's last message occur in the papers.
+"""What the chat prompts show the model about the thread: its claims, transcript, and where the terms of the
+user's last message occur in the papers.
 
-The last block exists because small models answer "which of those used PAWS-X?" from their own guesses:
-an exact search of every listed paper's stored text turns that question into reading a list.
+The mentions block exists because small models answer "which of those used PAWS-X?" from their own guesses:
+an exact search of every listed paper's stored text turns that question into reading a list. It informs the
+answer; it is not the answer.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Callable
 
-from agent.claims.anchoring import overlap
 from tools.text import split_sentences
+from tools.vocabulary import Vocabulary
 
 CONVERSATION_MESSAGES = 16
 TOOL_RESULT_CHARS = 1500
 MENTION_SENTENCE_CHARS = 220
 MAX_TERMS = 4
 
-# A named term: a token with a capital after its first letter (PAWS-X, XNLI, mBERT), a digit next to letters
-# (mT5, XLM-R100), or a capitalised word that does not open the message (Swahili).
-_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-\.]*[A-Za-z0-9]")
-_QUESTION_WORDS = frozenset({"which", "what", "who", "whose", "where", "when", "how", "did", "does", "do", "is",
-                             "are", "was", "were", "can", "could", "tell", "show", "list", "any", "the", "and",
-                             "arxiv", "paper", "papers"})
-
-
 def last_user_message(messages: list[dict]) -> str:
     return next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-
-
-def papers_block(papers: list[dict], focus: str = "") -> str:
-    """The thread's papers, numbered; with a focus (the user's message), each with its abstract sentence that
-    shares the most words with it."""
-    lines = []
-    for i, p in enumerate(papers, 1):
-        line = f"[{i}] arXiv:{p['id']} {p['title']} ({p.get('year') or 'n.d.'})"
-        if focus and p.get("abstract"):
-            best = max(split_sentences(p["abstract"]) or [""], key=lambda sentence: overlap(focus, sentence))
-            if overlap(focus, best) > 0:
-                line += f" — “{best}”"
-        lines.append(line)
-    return "\n".join(lines) or "(none yet)"
 
 
 def claims_block(claims: list[dict]) -> str:
@@ -59,20 +39,10 @@ def conversation_block(messages: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def named_terms(message: str) -> list[str]:
-    """The names in a message worth an exact search: datasets, models, languages (at most MAX_TERMS)."""
-    terms: list[str] = []
-    for match in _TOKEN.finditer(message):
-        token = match.group().strip(".")
-        if len(token) < 2 or token.lower() in _QUESTION_WORDS or re.fullmatch(r"\d{4}\.\d{4,5}|C\d+", token):
-            continue
-        inner_capital = any(c.isupper() for c in token[1:])
-        letters_and_digits = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
-        opens_message = not message[:match.start()].strip()
-        capitalised_name = token[0].isupper() and not opens_message and len(token) > 3
-        if (inner_capital or letters_and_digits or capitalised_name) and token.lower() not in map(str.lower, terms):
-            terms.append(token)
-    return terms[:MAX_TERMS]
+def named_terms(message: str, vocabulary: Vocabulary) -> list[str]:
+    """The names in a message worth an exact search: datasets, benchmarks, models, methods and languages, as the
+    snapshot's and the thread's papers write them (`tools/vocabulary.py`), at most MAX_TERMS."""
+    return vocabulary.names_in(message, MAX_TERMS)
 
 
 def term_pattern(term: str) -> re.Pattern:
@@ -86,27 +56,50 @@ def _shorten(sentence: str) -> str:
     return sentence if len(sentence) <= MENTION_SENTENCE_CHARS else sentence[:MENTION_SENTENCE_CHARS - 1] + "…"
 
 
-def mentions_block(papers: list[dict], message: str, stored_texts: Callable[[str], list[str]]) -> str:
-    """For each named term of `message`: which listed papers mention it (with the first sentence that does)
-    and which do not, by exact search of each paper's title, abstract and any indexed full text; empty when
-    there is nothing to look up."""
-    terms = named_terms(message)
-    if not papers or not terms:
-        return ""
+@dataclass(frozen=True)
+class Mentions:
+    """Where one name occurs among the thread's papers: (number, paper, first sentence naming it) for each
+    paper that mentions it, and the numbers of those that do not."""
+
+    term: str
+    found: list[tuple[int, dict, str]]
+    absent: list[int]
+
+
+def find_mentions(papers: list[dict], terms: list[str], stored_texts: Callable[[str], list[str]],
+                  numbers: dict[str, int] | None = None) -> list[Mentions]:
+    """Exact search of each paper's title, abstract and any indexed full text for each term. `numbers`: the
+    papers' numbers in the thread (default: their order here)."""
     texts = {p["id"]: [p.get("title", ""), p.get("abstract", ""), *stored_texts(p["id"])] for p in papers}
-    lines = []
+    numbers = numbers or {p["id"]: i for i, p in enumerate(papers, 1)}
+    result = []
     for term in terms:
         pattern, found, absent = term_pattern(term), [], []
-        for i, p in enumerate(papers, 1):
+        for p in papers:
             sentence = next((s for text in texts[p["id"]] for s in split_sentences(text or "") if pattern.search(s)),
                             None)
             if sentence is None:
-                absent.append(f"[{i}]")
+                absent.append(numbers[p["id"]])
             else:
-                found.append(f"[{i}] arXiv:{p['id']} (“{_shorten(sentence)}”)")
-        if not found:
+                found.append((numbers[p["id"]], p, _shorten(sentence)))
+        result.append(Mentions(term, found, absent))
+    return result
+
+
+def mentions_block(papers: list[dict], message: str, stored_texts: Callable[[str], list[str]],
+                   vocabulary: Vocabulary) -> str:
+    """For each named term of `message`: which listed papers mention it (with the first sentence that does)
+    and which do not; empty when there is nothing to look up."""
+    terms = named_terms(message, vocabulary)
+    if not papers or not terms:
+        return ""
+    lines = []
+    for mention in find_mentions(papers, terms, stored_texts):
+        term = mention.term
+        if not mention.found:
             lines.append(f"- {term}: NONE of the listed papers mentions {term} (all {len(papers)} searched)")
             continue
-        lines.append(f"- {term}: mentioned only in " + "; ".join(found)
-                     + (f". Not mentioned in {' '.join(absent)}" if absent else ""))
+        lines.append(f"- {term}: mentioned only in " + "; ".join(f"[{i}] arXiv:{p['id']} (“{sentence}”)"
+                                                                 for i, p, sentence in mention.found)
+                     + (f". Not mentioned in {' '.join(f'[{i}]' for i in mention.absent)}" if mention.absent else ""))
     return "\n".join(lines)

@@ -27,9 +27,20 @@ def add_papers_in_order(known: list[PaperRef], new: list[PaperRef]) -> list[Pape
     return known + [p for p in new if p["id"] not in seen and not seen.add(p["id"])]
 
 
+def merge_claims(known: list[dict], new: list[dict]) -> list[dict]:
+    """Claims by their thread id (C1, C2, …): a claim checked again replaces its earlier entry in place."""
+    merged = {c["id"]: c for c in known}
+    for claim in new:
+        merged[claim["id"]] = claim
+    return list(merged.values())
+
+
 class ChatState(TypedDict, total=False):
     messages: Annotated[list[ChatMessage], operator.add]
     papers: Annotated[list[PaperRef], add_papers_in_order]
-    claims: Annotated[list[dict], operator.add]  # VerifiedClaim dumps (JSON, so a thread resumes anywhere)
+    claims: Annotated[list[dict], merge_claims]  # VerifiedClaim dumps (JSON, so a thread resumes anywhere)
+    extracted: Annotated[list[dict], merge_claims]  # Claim dumps: stated by a paper, not checked yet
+    intent: dict  # the current turn's Intent (`intent.py`)
     pending: dict  # the ChatStep being run
     tool_calls: int  # tool calls in the current turn
+    turn_papers: list[str]  # ids of the papers the current turn's tools brought (its evidence)

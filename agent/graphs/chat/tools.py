@@ -1,15 +1,13 @@
-"""What the chat assistant can do, declared once: `TOOLS`, each with its name, description, the `ChatStep`
-arguments it reads, its runner and whether it has a side effect.
+"""What the chat assistant can do, declared once: `TOOLS`, each tool's runner by name, and the `ChatStep`
+arguments it reads.
 
-The model picks a tool by filling `ChatStep` (constrained output, so a model with no native tool calling
-works); a runner takes the step and a `ToolContext` and returns a `ToolResult`: a short summary for the
-transcript, and the papers and claims it brought into the conversation. A tool that cannot run raises
-`ToolFailed` with a message the user can act on.
+The turn's plan (`intent.py`, decided by the program) fills a `ChatStep`; a runner takes the step and a
+`ToolContext` and returns a `ToolResult`: a short summary for the transcript, and the papers and claims it
+brought into the conversation. A tool that cannot run raises `ToolFailed` with a message the user can act on.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
@@ -22,11 +20,12 @@ from agent.experiments.approval import ApprovalRequest, approval_request
 from agent.experiments.cost import estimate_cost
 from agent.experiments.planning import experiment_defaults, spec_from_proposal
 from agent.experiments.results import experiment_report
+from agent.graphs.chat.prompt_context import named_terms
 from agent.graphs.chat.state import ChatState
 from agent.graphs.context import RunContext
 from agent.graphs.verifier.check import check_claim, validate_claim
 from agent.literature.lookup import resolve_paper
-from agent.records import MAX_CLAIM_CHARS, ExperimentLanguage, ExperimentProposal, VerifiedClaim
+from agent.records import MAX_CLAIM_CHARS, Claim, ExperimentLanguage, ExperimentProposal, VerifiedClaim
 from agent.report.conversation import report_from_conversation
 from agent.report.files import write_report_files
 from agent.services import Services
@@ -44,7 +43,8 @@ class ToolFailed(Exception):
 class ToolResult:
     summary: str
     papers: list[Paper] = field(default_factory=list)
-    claims: list[VerifiedClaim] = field(default_factory=list)
+    claims: list[VerifiedClaim] = field(default_factory=list)  # checked
+    extracted: list[Claim] = field(default_factory=list)  # stated by a paper, not checked yet
 
 
 @dataclass
@@ -78,19 +78,15 @@ def find_paper(paper_id: str, services: Services) -> Paper:
 
 
 # -- the runners ---------------------------------------------------------------------------------------
-def search_arxiv(step: ChatStep, context: ToolContext) -> ToolResult:
+def search_papers(step: ChatStep, context: ToolContext) -> ToolResult:
+    """The snapshot, the library and (online) arXiv, fused (`tools/search.py`). Nothing is written: the papers
+    live in the thread, so a search never waits for another process that holds the library."""
     services = context.services
-    query = _need(step.query, "a query", "search_arxiv")
-    outcome = services.search.search([query], query, limit=SEARCH_RESULTS)
-    services.library.add_papers(outcome.papers)
+    query = _need(step.query, "a query", "search_papers")
+    names = named_terms(query, services.vocabulary)  # "translate-train", "XNLI": searched on their own too
+    outcome = services.search.search([" ".join(names)] if names else [], query, limit=SEARCH_RESULTS)
     sources = ", ".join(outcome.sources)
     return ToolResult(f"{len(outcome.papers)} papers from {sources}: {_paper_list(outcome.papers)}", outcome.papers)
-
-
-def search_library(step: ChatStep, context: ToolContext) -> ToolResult:
-    query = _need(step.query, "a query", "search_library")
-    papers = [paper for paper, _ in context.services.library.search_library(query, k=SEARCH_RESULTS)]
-    return ToolResult(f"{len(papers)} papers in the library: {_paper_list(papers)}", papers)
 
 
 def open_paper(step: ChatStep, context: ToolContext) -> ToolResult:
@@ -111,7 +107,7 @@ def extract_claims(step: ChatStep, context: ToolContext) -> ToolResult:
     paper = find_paper(_need(step.paper_id, "a paper_id", "extract_claims"), services)
     claims = extract_from_paper(paper, services.provider, limit=services.settings.max_claims_per_paper)
     listed = " ".join(f"({i}) {c.text}" for i, c in enumerate(claims, 1)) or "no checkable claim"
-    return ToolResult(f"claims of arXiv:{paper.id}: {listed}", [paper])
+    return ToolResult(f"claims of arXiv:{paper.id}: {listed}", [paper], extracted=claims)
 
 
 def verify_claim(step: ChatStep, context: ToolContext) -> ToolResult:
@@ -170,84 +166,37 @@ def write_report(step: ChatStep, context: ToolContext) -> ToolResult:
 
 
 # -- the list ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ChatTool:
-    name: str
-    description: str  # what it does, as the model reads it
-    run: Callable[[ChatStep, ToolContext], ToolResult]
-    arguments: tuple[str, ...] = ()  # the ChatStep fields it reads
-    optional: tuple[str, ...] = ()  # fields it reads when given
-    # A tool that starts or stops work runs only when the user's own message asks for that (small models
-    # sometimes pick one unbidden): the model's choice is not enough.
-    asked_for: re.Pattern | None = None
-
-    @property
-    def side_effect(self) -> bool:
-        return self.asked_for is not None
-
-    def signature(self) -> str:
-        arguments = [*self.arguments, *(f"{name} optional" for name in self.optional)]
-        return f"{self.name}({', '.join(arguments)}): {self.description}"
-
-
-TOOLS: tuple[ChatTool, ...] = (
-    ChatTool("search_arxiv", "find papers on arXiv (or the offline snapshot) by keywords", search_arxiv,
-             ("query",)),
-    ChatTool("search_library", "find papers already read or indexed in the local library", search_library,
-             ("query",)),
-    ChatTool("open_paper", "read a paper's abstract (or its full text when indexed)", open_paper,
-             ("paper_id", "full_text")),
-    ChatTool("extract_claims", "list the factual claims a paper's abstract makes", extract_claims, ("paper_id",)),
-    ChatTool("verify_claim", "check a claim against the papers (verdict, evidence)", verify_claim, ("claim",),
-             ("paper_id",)),
-    ChatTool("start_experiment", "fine-tune on English, test zero-shot on other languages (xnli or pawsx); asks "
-             "the user first", start_experiment, ("task", "eval_languages"),
-             asked_for=re.compile(r"\b(run|start|launch|experiment|fine-?tune|train)", re.IGNORECASE)),
-    ChatTool("experiment_status", "status or results of an experiment", experiment_status, ("job_id",)),
-    ChatTool("cancel_experiment", "stop a running experiment", cancel_experiment, ("job_id",),
-             asked_for=re.compile(r"\b(cancel|stop|abort|kill)", re.IGNORECASE)),
-    ChatTool("write_report", "write the conversation's papers and checked claims as a report", write_report,
-             ("path",)),
-)
-TOOLS_BY_NAME = {tool.name: tool for tool in TOOLS}
-
-
-def tool_menu() -> str:
-    """The tools as the decide prompt lists them, and the one move that is not a tool."""
-    return "\n".join(f"- {tool.signature()}" for tool in TOOLS) + "\n- answer: reply to the user"
-
-
-def unasked_side_effect(action: str, user_message: str) -> bool:
-    """The model picked a tool that starts or stops work, and the user's message did not ask for it."""
-    tool = TOOLS_BY_NAME.get(action)
-    return tool is not None and tool.asked_for is not None and not tool.asked_for.search(user_message)
-
-
-def _used_by(argument: str, meaning: str) -> str:
-    """A ChatStep field's description: the tools that read it, and what it is."""
-    return ", ".join(t.name for t in TOOLS if argument in t.arguments or argument in t.optional) + f": {meaning}"
-
-
-ChatAction = Literal[("answer", *TOOLS_BY_NAME)]  # type: ignore[valid-type]
+TOOLS: dict[str, Callable[[ChatStep, ToolContext], ToolResult]] = {
+    "search_papers": search_papers,
+    "open_paper": open_paper,
+    "extract_claims": extract_claims,
+    "verify_claim": verify_claim,
+    "start_experiment": start_experiment,
+    "experiment_status": experiment_status,
+    "cancel_experiment": cancel_experiment,
+    "write_report": write_report,
+}
+ARGUMENTS: dict[str, tuple[str, ...]] = {  # the ChatStep fields each tool reads
+    "search_papers": ("query",), "open_paper": ("paper_id", "full_text"), "extract_claims": ("paper_id",),
+    "verify_claim": ("claim", "paper_id"), "start_experiment": ("task", "eval_languages"),
+    "experiment_status": ("job_id",), "cancel_experiment": ("job_id",), "write_report": ("path",),
+}
 
 
 class ChatStep(BaseModel):
-    """The chat model's next move: answer, or call one tool. Flat, so a small model fills it reliably;
-    each tool checks the arguments it needs."""
+    """One tool call of a turn, as the turn's plan (`intent.py`) makes it; each tool checks what it needs."""
 
-    action: ChatAction
-    query: str = Field("", max_length=200, description=_used_by("query", "keywords"))
-    paper_id: str = Field("", max_length=40, description=_used_by("paper_id", "an arXiv id"))
-    claim: str = Field("", max_length=MAX_CLAIM_CHARS, description=_used_by("claim", "the claim to check"))
-    full_text: bool = Field(False, description=_used_by("full_text", "the full text instead of the abstract"))
-    task: Literal["xnli", "pawsx"] = Field("xnli", description=_used_by("task", "the task"))
-    eval_languages: list[ExperimentLanguage] = Field(default_factory=list, max_length=6,
-                                                     description=_used_by("eval_languages", "languages to test"))
-    job_id: str = Field("", max_length=40, description=_used_by("job_id", "an experiment job id"))
-    path: str = Field("", max_length=200, description=_used_by("path", "directory for the report"))
+    action: Literal[tuple(TOOLS)]  # type: ignore[valid-type]
+    query: str = Field("", max_length=1000)
+    paper_id: str = Field("", max_length=40)
+    claim: str = Field("", max_length=MAX_CLAIM_CHARS)
+    full_text: bool = False
+    task: Literal["xnli", "pawsx"] = "xnli"
+    eval_languages: list[ExperimentLanguage] = Field(default_factory=list, max_length=6)
+    job_id: str = Field("", max_length=40)
+    path: str = Field("", max_length=200)
 
     def arguments(self) -> dict:
         """The arguments its tool reads, as given (for the transcript and the terminal)."""
-        tool = TOOLS_BY_NAME.get(self.action)
-        names = [*tool.arguments, *tool.optional] if tool else []
-        return {name: getattr(self, name) for name in names if getattr(self, name) not in ("", [], False)}
+        return {name: getattr(self, name) for name in ARGUMENTS[self.action]
+                if getattr(self, name) not in ("", [], False)}

@@ -1,7 +1,7 @@
 """Experiments from the chat: start (with the approval interrupt), watch and cancel, through the chat graph.
 
-The scripted chat server picks the tools; the jobs are real local runs of the worker on the converted encoder
-with the tiny defaults of the `experiment_settings` fixture.
+The program picks the tools (`agent/graphs/chat/intent.py`); the jobs are real local runs of the worker on the
+converted encoder with the tiny defaults of the `experiment_settings` fixture.
 """
 
 import re
@@ -11,7 +11,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from agent.graphs.chat.graph import build_chat_graph
-from agent.graphs.chat.tools import unasked_side_effect
 from agent.graphs.context import RunContext
 from agent.services import Services
 
@@ -54,7 +53,7 @@ def test_an_approved_experiment_runs_and_its_results_come_back_beside_the_publis
     [status] = _tool_results(state, "experiment_status")
     assert status.startswith(f"experiment {job_id} SUCCEEDED: en ")
     assert re.search(r"de 0\.\d{3} \(published mBERT 0\.\d{3}\)", status), status
-    assert state["messages"][-1]["content"].startswith("The experiment tool says: experiment " + job_id)
+    assert state["messages"][-1]["content"] == status, "the tool's record is the answer, not a restatement of it"
 
 
 def test_a_declined_experiment_starts_nothing(chat, experiment_settings):
@@ -81,10 +80,15 @@ def test_a_running_experiment_is_cancelled_from_the_chat(chat, experiment_settin
 
 def test_a_tool_that_stops_work_runs_only_when_the_user_asked(chat):
     graph, services = chat
-    state = _turn(graph, services, "t4", "misfire: which of those used Quechua?")
+    state = _turn(graph, services, "t4", "which of those used Quechua? Cancel nothing.")
     assert not _tool_results(state, "cancel_experiment") and state["messages"][-1]["role"] == "assistant"
-    assert unasked_side_effect("cancel_experiment", "which of those used Quechua?")
-    assert not unasked_side_effect("cancel_experiment", "please stop that run")
-    assert unasked_side_effect("start_experiment", "what did they find?")
-    assert not unasked_side_effect("start_experiment", "Can you run this on PAWS-X for German?")
-    assert not unasked_side_effect("search_arxiv", "anything")
+    state = _turn(graph, services, "t4", "What have papers found about translate-train compared with zero-shot "
+                                         "transfer on XNLI?")
+    assert not _tool_results(state, "start_experiment") and _tool_results(state, "search_papers")
+
+
+def test_an_experiment_request_without_languages_asks_for_them(chat):
+    graph, services = chat
+    state = _turn(graph, services, "t5", "Run an experiment on XNLI.")
+    assert not _tool_results(state, "start_experiment")
+    assert state["messages"][-1]["content"].startswith("Which languages should the experiment test")
