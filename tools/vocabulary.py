@@ -81,8 +81,14 @@ class Vocabulary:
             if upper / (upper + lower) >= NAME_SHARE:
                 return True
             return "-" in token and self.documents[lowered] <= RARE_SHARE * max(self.size, 1)
+        if "-" in token and token.islower():  # a compound the corpus hardly uses: a technical term
+            return True
         # a word the corpus hardly knows: a name when the user capitalises it where capitals mean something
         return token[0].isupper() and not opens_sentence and len(token) > 3 and upper + lower == 0
+
+    def is_rare(self, term: str) -> bool:
+        """A name few documents use (PAWS-X, translate-train; not German or BERT): naming it picks papers out."""
+        return self.documents[term.lower()] <= RARE_SHARE * max(self.size, 1)
 
     def names_in(self, text: str, limit: int) -> list[str]:
         """The names in `text`, in order, each once (case-insensitively), at most `limit`."""

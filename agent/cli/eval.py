@@ -143,6 +143,47 @@ def hostile_suite(
     stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}")
 
 
+@eval_app.command("chat")
+def chat_suite(
+    split: str = typer.Option("held_out", "--split", help="tune, held_out or all."),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="Only the first N conversations."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Run directory (default runs/chat-<split>-<model>)."),
+    provider: Provider = None,
+    model: Model = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Scripted conversations through the chat: right tool, no unrequested side effect, grounded answers."""
+    from evals.chat_runner import run_chat_eval
+
+    if split not in ("tune", "held_out", "all"):
+        raise InputError(f"unknown --split {split!r}: choose tune, held_out or all")
+    settings = settings_from(provider=provider, model=model, data_dir=data_dir, offline=True)
+    out_dir = out or Path("runs") / f"chat-{split}-{Path(settings.model).stem}"
+    services = Services(settings=settings)
+    with _progress_bar("conversations") as on_progress:
+        metrics = run_chat_eval(services, out_dir, split=split, limit=limit, on_progress=on_progress)
+    splits = metrics["by_split"]
+    table = Table(title=f"chat · {metrics['provider']['model']}")
+    table.add_column("per turn")
+    for name in splits:
+        table.add_column(f"{name} ({splits[name]['conversations']} conv., {splits[name]['turns']} turns)",
+                         justify="right")
+
+    def share(entry: dict) -> str:
+        return "–" if entry["share"] is None else f"{entry['share']:.3f} of {entry['of']}"
+
+    rows = [("right tool", "right_tool"), ("literature answers grounded", "grounded"),
+            ("  baseline: the model's draft", "draft_grounded"), ("cite only thread papers", "cites_thread_only"),
+            ("  baseline: the model's draft", "draft_cites_thread_only"), ("answered (not 'no paper')", "answered"),
+            ("off-topic: says no paper addresses it", "says_none_found")]
+    for label, key in rows:
+        table.add_row(label, *(share(splits[name][key]) for name in splits))
+    table.add_row("unrequested side-effect tools run", *(str(splits[n]["unrequested_side_effects"]) for n in splits))
+    table.add_row("seconds a turn", *(str(splits[n]["seconds_per_turn"]) for n in splits))
+    stdout.print(table)
+    stdout.print(f"wrote {out_dir / 'metrics.json'}, {out_dir / 'predictions.jsonl'}")
+
+
 @eval_app.command("report")
 def report_suite(
     suite: Path = typer.Option(..., "--suite", help="Directory with questions.jsonl (gold papers and facts)."),

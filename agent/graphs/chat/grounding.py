@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from agent.claims.anchoring import content_words, overlap
 from agent.claims.citations import cited_paper_ids, drop_unknown_papers, paper_ref
+from agent.graphs.chat.prompt_context import term_pattern
 from tools.text import split_sentences
 
 EVIDENCE_PAPERS = 5
@@ -31,6 +33,7 @@ EVIDENCE_SENTENCE_CHARS = 320
 # its best paper at 0.48-0.75 (10th percentile 0.55) and its fifth at 0.42 or more; ten off-topic questions
 # (weather, recipes, football, a poem) have their best at 0.14-0.37.
 RELEVANT_SIMILARITY = 0.4
+NAMED_SIMILARITY = 0.2  # ... for a paper that mentions a rare name of the question
 SUPPORT_OVERLAP = 0.34  # share of a cited sentence's content words its paper must hold to back it
 ATTRIBUTE_OVERLAP = 0.5  # ... that a paper must hold for an uncited (or wrongly cited) sentence to be given to it
 _NO_INFORMATION = re.compile(r"\b(?:do(?:es)? not|don't|doesn't|did not|none of|no (?:paper|study|evidence|result)|"
@@ -81,17 +84,22 @@ def similarities(question_vector: np.ndarray, paper_vectors: dict[str, np.ndarra
     return {pid: float(np.dot(question_vector, vector)) for pid, vector in paper_vectors.items()}
 
 
-def relevant(scores: dict[str, float], threshold: float = RELEVANT_SIMILARITY) -> list[str]:
-    """The papers that address the question, best first."""
-    return [pid for pid, score in sorted(scores.items(), key=lambda item: -item[1]) if score >= threshold]
+def relevant(scores: dict[str, float], naming: set[str] = frozenset(),
+             threshold: float = RELEVANT_SIMILARITY) -> list[str]:
+    """The papers that address the question, best first: close to it in the embedding space, or (`naming`)
+    mentioning a rare name the question uses and not far from it (MiniLM knows "PAWS-X" poorly: the PAWS-X
+    paper sits at 0.23 from "What have papers reported about PAWS-X results for German?")."""
+    return [pid for pid, score in sorted(scores.items(), key=lambda item: -item[1])
+            if score >= threshold or (pid in naming and score >= NAMED_SIMILARITY)]
 
 
-def _claim_words(sentence: str) -> str:
+def without_citations(sentence: str) -> str:
+    """The sentence's words without its arXiv ids and list numbers."""
     return _CITATION_TEXT.sub(" ", sentence)
 
 
 def says_nothing_found(sentence: str) -> bool:
-    return bool(_NO_INFORMATION.search(sentence)) or len(content_words(_claim_words(sentence))) < 3
+    return bool(_NO_INFORMATION.search(sentence)) or len(content_words(without_citations(sentence))) < 3
 
 
 @dataclass
@@ -100,28 +108,55 @@ class GroundedStream:
     the text the answer may rest on: the evidence shown, the abstract)."""
 
     support: dict[str, str]
-    kept: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # paper id -> title: restated titles are cut
+    names: Callable[[str], list[str]] = lambda text: []  # the rare names a sentence uses (`tools/vocabulary.py`)
+    said_before: list[str] = field(default_factory=list)  # earlier answers of the thread: not said again
+    kept: list[str] = field(default_factory=list)  # sentences a paper backs, as shown
+    said: list[str] = field(default_factory=list)  # every sentence shown (the kept ones and "the papers do not say")
     dropped: list[str] = field(default_factory=list)  # sentences no paper of the thread backs
     removed_ids: list[str] = field(default_factory=list)  # invented or unknown paper ids
+    repeated: int = 0  # sentences left out because this answer or an earlier one said them already
+    draft: str = ""  # what the model wrote, unchecked (kept for `agent eval chat`'s baseline)
     buffer: str = ""
 
-    def _backing(self, sentence: str) -> list[tuple[float, str]]:
-        words = _claim_words(sentence)
-        return sorted(((overlap(words, text), pid) for pid, text in self.support.items()), reverse=True)
+    def _backs(self, pid: str, sentence: str, share: float) -> bool:
+        """The paper holds `share` of the sentence's content words and every rare name it uses (a sentence
+        about translate-train is not backed by a paper that never names it, however many words they share)."""
+        text = self.support[pid]
+        if overlap(without_citations(sentence), text) < share:
+            return False
+        return all(term_pattern(name).search(text) for name in self.names(without_citations(sentence)))
+
+    def _backing(self, sentence: str) -> str:
+        """The paper that best backs an uncited (or wrongly cited) sentence, or ""."""
+        words = without_citations(sentence)
+        ranked = sorted(self.support, key=lambda pid: -overlap(words, self.support[pid]))
+        return next((pid for pid in ranked if self._backs(pid, sentence, ATTRIBUTE_OVERLAP)), "")
 
     @property
     def full(self) -> bool:
         return len(self.kept) >= MAX_SENTENCES
 
     def _repeats(self, sentence: str) -> bool:
-        words = content_words(_claim_words(sentence))
-        return any(len(words & content_words(_claim_words(k))) >= 0.8 * max(len(words), 1) for k in self.kept)
+        words = content_words(without_citations(sentence))
+        return any(len(words & content_words(without_citations(k))) >= 0.8 * max(len(words), 1)
+                   for k in [*self.kept, *self.said_before])
+
+    def _without_titles(self, sentence: str) -> str:
+        """"arXiv:2309.10891 (Self-Augmentation Improves …, 2023) states" → "arXiv:2309.10891 states"."""
+        for title in self.titles.values():
+            if title and title in sentence:
+                year = r"(?:,?\s*\(?(?:\d{4}|n\.d\.)\)?)?"
+                sentence = re.sub(rf"\s*\(?[\"\u201c]?{re.escape(title)}[\"\u201d]?{year}\)?", "", sentence)
+        return sentence
 
     def _checked(self, sentence: str) -> str:
-        if self.full:
+        if self.full or not content_words(without_citations(sentence)):  # full, or a citation on its own
             return ""
         if self._repeats(sentence):  # small models loop: a sentence said once is enough
+            self.repeated += 1
             return ""
+        sentence = self._without_titles(sentence)
         sentence, removed = drop_unknown_papers(sentence, set(self.support))
         self.removed_ids += removed
         stripped = sentence.strip()
@@ -130,24 +165,27 @@ class GroundedStream:
             self.dropped.append(stripped)
             return ""
         if not stripped or says_nothing_found(stripped):
+            self.said += [stripped] if stripped else []
             return sentence
-        backing = self._backing(stripped)
-        best_score, best_paper = backing[0] if backing else (0.0, "")
-        if cited and any(overlap(_claim_words(stripped), self.support[pid]) >= SUPPORT_OVERLAP for pid in cited):
+        if cited and any(self._backs(pid, stripped, SUPPORT_OVERLAP) for pid in cited):
             self.kept.append(stripped)
+            self.said.append(stripped)
             return sentence
-        if best_score >= ATTRIBUTE_OVERLAP:  # restates a passage: cite the paper it comes from
+        best_paper = self._backing(stripped)
+        if best_paper:  # restates a passage: cite the paper it comes from
             for pid in cited:
                 stripped = re.sub(rf"\s*\(?{re.escape(paper_ref(pid))}\)?", "", stripped)
             body = stripped.rstrip(".!?;: ")
             fixed = f"{body} ({paper_ref(best_paper)})." if body else ""
             self.kept.append(fixed)
+            self.said.append(fixed)
             return sentence[:len(sentence) - len(sentence.lstrip())] + fixed + (" " if sentence.endswith(" ") else "")
         self.dropped.append(stripped)
         return ""
 
     def feed(self, piece: str) -> str:
         """The sentences `piece` completes, checked; the unfinished one stays in the buffer."""
+        self.draft += piece
         self.buffer += piece
         sentences = split_sentences(self.buffer)
         if len(sentences) < 2:

@@ -45,6 +45,7 @@ from agent.graphs.tracking import emit, tracked
 from agent.services import Services
 from prompts import render
 from tools.papers import Paper
+from tools.text import split_sentences
 
 ANSWER_TOKENS = 300
 FOLLOW_UP_PAPERS = 8
@@ -215,9 +216,8 @@ def _follow_up_record(state: ChatState, services: Services, message: str, terms:
     return None
 
 
-def _grounded_stream(prompt: list, support: dict[str, str], services: Services, runtime: Runtime) -> GroundedStream:
+def _grounded_stream(prompt: list, stream: GroundedStream, services: Services, runtime: Runtime) -> GroundedStream:
     """The model's answer, shown sentence by sentence as each passes the check; it stops at MAX_SENTENCES."""
-    stream = GroundedStream(support)
     for piece in chain(services.provider.stream(prompt, max_tokens=ANSWER_TOKENS), [None]):
         text = stream.flush() if piece is None else stream.feed(piece)
         if text:
@@ -237,7 +237,7 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
         record = _follow_up_record(state, services, message, terms)
         if record:
             return _say(runtime, record)
-        earlier = [m["content"] for m in state["messages"][:-1] if m["role"] in ("user", "assistant")][-2:]
+        earlier = _user_messages(state)[-2:-1]  # the question it follows (not the answer: that is said already)
         numbers = {pid: number for number, pid in enumerate(papers_by_id, 1)}
         pinned = state.get("intent", {}).get("paper_id", "")
         papers = [p for p in papers_by_id.values() if p["id"] == pinned or numbers[p["id"]] > len(numbers)
@@ -248,11 +248,14 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
         found = [papers_by_id[pid] for pid in state.get("turn_papers", []) if pid in papers_by_id]
         question_vector = services.library.embedder.embed([message])[0]
         scores = similarities(question_vector, _paper_vectors(found, services))
-        keep = set(relevant(scores))
+        rare = [t for t in terms if vocabulary.is_rare(t)]
+        naming = {p["id"] for m in find_mentions(found, rare, services.library.stored_texts) for _, p, _ in m.found}
+        keep = set(relevant(scores, naming))
         if not keep:
             closest = sorted(((p["id"], p["title"], scores.get(p["id"], 0.0)) for p in found), key=lambda t: -t[2])
             return _say(runtime, replies.nothing_relevant(closest, _sources(state)))
-        papers = [p for p in found if p["id"] in keep]
+        # papers naming a rare term of the question first: they are what it asks about
+        papers = sorted((p for p in found if p["id"] in keep), key=lambda p: p["id"] not in naming)
         lines = evidence_lines(message, papers)
         missing = [m.term for m in find_mentions(papers, terms, services.library.stored_texts) if not m.found]
         if missing:
@@ -262,12 +265,16 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
     prompt = render("chat_answer", question=message, evidence="\n".join(line.render() for line in lines),
                     mentions=mentions, claims=claims_block(state.get("claims", [])),
                     conversation=conversation_block(state["messages"][:-1]), follow_up=follow_up)
-    stream = _grounded_stream(prompt, {p["id"]: f"{p['title']} {p.get('abstract', '')}" for p in papers},
-                              services, runtime)
-    reply = " ".join([lead, *stream.kept]).strip()
+    earlier_answers = [s for m in state["messages"][:-1] if m["role"] == "assistant"
+                       for s in split_sentences(m["content"])] if follow_up else []
+    stream = _grounded_stream(prompt, GroundedStream(
+        support={p["id"]: f"{p['title']} {p.get('abstract', '')}" for p in papers},
+        titles={p["id"]: p["title"] for p in papers}, said_before=earlier_answers,
+        names=lambda text: [n for n in named_terms(text, vocabulary) if vocabulary.is_rare(n)]), services, runtime)
+    reply = " ".join([lead, *stream.said]).strip()
     if not stream.kept:  # nothing the papers back: show the passages themselves
-        fallback = extractive_answer(lines)
-        emit(runtime, TokenEvent(stage="token", text=fallback))
+        fallback = replies.nothing_new() if follow_up and stream.repeated else extractive_answer(lines)
+        emit(runtime, TokenEvent(stage="token", text=(" " if stream.said else "") + fallback))
         reply = f"{reply} {fallback}".strip()
     if stream.removed_ids:
         emit(runtime, NoticeEvent(stage="notice", message="removed paper ids that are not in this conversation: "
@@ -275,7 +282,8 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
     if stream.dropped:
         emit(runtime, NoticeEvent(stage="notice", message=f"left out {len(stream.dropped)} sentence(s) that no "
                                                           "paper found supports"))
-    return {"messages": [{"role": "assistant", "content": reply}], "pending": {}, "tool_calls": 0}
+    return {"messages": [{"role": "assistant", "content": reply, "draft": stream.draft}], "pending": {},
+            "tool_calls": 0}
 
 
 def _sources(state: ChatState) -> str:

@@ -102,3 +102,8 @@ def by_year(papers: list[tuple[int, dict]], newest: bool) -> str:
     number, paper = (max if newest else min)(dated, key=lambda item: (item[1]["year"], item[0]))
     return (f"The {'most recent' if newest else 'earliest'} of the {len(papers)} papers in this conversation is "
             f"[{number}] {paper_ref(paper['id'])} \u201c{paper['title']}\u201d ({paper['year']}).")
+
+
+def nothing_new() -> str:
+    return ("The papers in this conversation say nothing on that beyond the answer above; ask it as a new "
+            "question (naming the method, dataset or language) to search for more.")

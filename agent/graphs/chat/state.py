@@ -11,6 +11,7 @@ class ChatMessage(TypedDict, total=False):
     content: str
     tool: str  # tool messages: which tool ran
     args: dict  # tool messages: its arguments
+    draft: str  # literature answers: the model's text before the grounding check
 
 
 class PaperRef(TypedDict, total=False):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Literal
 
+import numpy as np
 from pydantic import BaseModel, Field
 
 from agent.claims.extraction import extract_from_paper
@@ -20,7 +21,7 @@ from agent.experiments.approval import ApprovalRequest, approval_request
 from agent.experiments.cost import estimate_cost
 from agent.experiments.planning import experiment_defaults, spec_from_proposal
 from agent.experiments.results import experiment_report
-from agent.graphs.chat.prompt_context import named_terms
+from agent.graphs.chat.prompt_context import named_terms, term_pattern
 from agent.graphs.chat.state import ChatState
 from agent.graphs.context import RunContext
 from agent.graphs.verifier.check import check_claim, validate_claim
@@ -32,6 +33,7 @@ from agent.services import Services
 from tools.papers import Paper
 
 SEARCH_RESULTS = 5
+NAMING_PAPERS = 2
 ABSTRACT_CHARS = 1200
 
 
@@ -85,8 +87,27 @@ def search_papers(step: ChatStep, context: ToolContext) -> ToolResult:
     query = _need(step.query, "a query", "search_papers")
     names = named_terms(query, services.vocabulary)  # "translate-train", "XNLI": searched on their own too
     outcome = services.search.search([" ".join(names)] if names else [], query, limit=SEARCH_RESULTS)
+    papers = outcome.papers + _naming_papers(query, names, outcome.papers, services)
     sources = ", ".join(outcome.sources)
-    return ToolResult(f"{len(outcome.papers)} papers from {sources}: {_paper_list(outcome.papers)}", outcome.papers)
+    return ToolResult(f"{len(papers)} papers from {sources}: {_paper_list(papers)}", papers)
+
+
+def _naming_papers(query: str, names: list[str], found: list[Paper], services: Services) -> list[Paper]:
+    """Snapshot papers that name a rare term of the question none of the papers found names ("intermediate-task
+    training": BM25 reads it as two common words), closest to the question first, NAMING_PAPERS at most."""
+    index = services.search.snapshot
+    missing = [name for name in names if services.vocabulary.is_rare(name)
+               and not any(term_pattern(name).search(f"{p.title} {p.abstract}") for p in found)]
+    if not missing:
+        return []
+    patterns = [term_pattern(name) for name in missing]
+    hits = [i for i, record in enumerate(index.records)
+            if any(pattern.search(f"{record['title']} {record.get('abstract', '')}") for pattern in patterns)]
+    if not hits:
+        return []
+    scores = index.vectors[hits] @ services.library.embedder.embed([query])[0]
+    ranked = [hits[i] for i in np.argsort(-scores)[:NAMING_PAPERS]]
+    return [index.paper(i) for i in ranked if index.ids[i] not in {p.id for p in found}]
 
 
 def open_paper(step: ChatStep, context: ToolContext) -> ToolResult:

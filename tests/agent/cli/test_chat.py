@@ -6,8 +6,10 @@ slash commands, leaving; then the thread resumed in a new process still knows th
 
 import os
 import re
+import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +120,70 @@ def test_unknown_thread_is_one_clear_error(chat_server, tmp_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 2
+
+
+def test_a_busy_library_is_said_in_the_chats_own_words_and_no_log_line_shows(chat_server, tmp_path):
+    data_dir = tmp_path / "data"
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+                               "from tools.store_lock import lock_store; lock_store(Path(sys.argv[1]), 5); "
+                               "print('held', flush=True); time.sleep(4)", str(data_dir / "chroma")],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    child = _spawn([], chat_server, data_dir)
+    child.expect(PROMPT)
+    _ask(child, "check: SALT improves zero-shot cross-lingual transfer on PAWS-X (2309.10891)")
+    child.expect(r"The library is busy: another agent process \(pid \d+\) is writing to it")
+    child.expect("assistant> C1 ")
+    child.expect(PROMPT)
+    assert "WARNING" not in child.before
+    child.sendeof()
+    child.expect(pexpect.EOF)
+    holder.wait(timeout=10)
+    assert "waiting for pid" in (data_dir / "logs" / "chat.log").read_text(), "the log line goes to the log file"
+
+
+@pytest.fixture(scope="session")
+def embedded_model(tmp_path_factory) -> Path:
+    """The embedded default model: assembled from its installed parts (the `[local]` extra), else skipped (CI
+    installs the base only)."""
+    from tools.llm.base import ProviderUnavailable
+    from tools.llm.model_files import BUILTIN_FILE_NAME, BUILTIN_MODEL_NAME, resolve_model_file
+
+    made = Path.home() / ".local" / "share" / "research-agent" / "models" / BUILTIN_FILE_NAME  # after `make demo`
+    if made.is_file():
+        return made
+    try:
+        return resolve_model_file(BUILTIN_MODEL_NAME, tmp_path_factory.mktemp("models"))
+    except ProviderUnavailable as exc:
+        pytest.skip(str(exc))
+
+
+@pytest.mark.llama
+def test_the_embedded_model_answers_literature_questions_from_the_papers_in_a_real_terminal(embedded_model,
+                                                                                            tmp_path):
+    """The two turns the earlier chat got wrong with the embedded model: an answer from the model's own weights
+    (after trying to start an experiment), then "None of the listed papers mentions "Give"."."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AGENT_", "OPENAI_"))}
+    env.update({"AGENT_MODEL": str(embedded_model), "AGENT_PROVIDER": "local", "AGENT_OFFLINE": "1",
+                "AGENT_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "160", "TERM": "dumb",
+                "HOME": str(tmp_path / "home")})
+    child = pexpect.spawn(sys.executable, ["-m", "agent.cli", "chat"], env=env, timeout=240, dimensions=(50, 160),
+                          encoding="utf-8")
+    child.expect(PROMPT)
+    _ask(child, "What do recent papers say about code-switching augmentation for zero-shot cross-lingual transfer?")
+    child.expect(r"→ search_papers\(")
+    child.expect(r"← 5 papers from snapshot: (.*?)\r\n")
+    found = set(ID.findall(child.match.group(1)))
+    child.expect("assistant> (.*?)\r\n")
+    answer = child.match.group(1)
+    assert ID.findall(answer) and set(ID.findall(answer)) <= found, answer
+    child.expect(PROMPT)
+    assert "start_experiment" not in child.before and "skipped" not in child.before
+    _ask(child, "Which papers show that? Give arXiv ids.")
+    child.expect("assistant> (.*?)\r\n")
+    listed = child.match.group(1)
+    assert set(ID.findall(listed)) == set(ID.findall(answer)), listed
+    assert "Give" not in listed
+    child.expect(PROMPT)
+    child.sendeof()
+    child.expect(pexpect.EOF)

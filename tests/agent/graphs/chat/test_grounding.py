@@ -69,3 +69,29 @@ def test_papers_below_the_relevance_threshold_do_not_address_the_question():
     question = np.array([1.0, 0.0])
     scores = similarities(question, {"near": np.array([0.8, 0.6]), "far": np.array([0.1, 0.99])})
     assert relevant(scores) == ["near"]
+
+
+def test_restated_titles_and_citations_on_their_own_are_cut():
+    stream = GroundedStream(dict(SUPPORT), {"2309.10891": "Self-Augmentation Improves Zero-Shot Cross-Lingual "
+                                                          "Transfer"})
+    shown = stream.feed("The passage from arXiv:2309.10891 (Self-Augmentation Improves Zero-Shot Cross-Lingual "
+                        "Transfer, 2023) states that SALT uses code-switching and embedding mixup. (arXiv:2309.10891) ")
+    shown += stream.flush()
+    assert shown.strip() == ("The passage from arXiv:2309.10891 states that SALT uses code-switching and embedding "
+                             "mixup.")
+
+
+def test_a_sentence_about_a_name_its_paper_never_uses_is_not_backed_by_it():
+    support = {**SUPPORT, "1911.02116": "Unsupervised Cross-lingual Representation Learning at Scale. XLM-R "
+                                        "significantly outperforms mBERT, including +14.6% average accuracy on XNLI."}
+    stream = GroundedStream(support, names=lambda text: [n for n in ("translate-train",) if n in text.lower()])
+    shown = stream.feed("Translate-train significantly outperforms mBERT, with +14.6% average accuracy on XNLI "
+                        "(arXiv:1911.02116). ") + stream.flush()
+    assert shown == "" and stream.dropped
+
+
+def test_a_follow_up_does_not_say_again_what_an_earlier_answer_said():
+    earlier = "SALT uses code-switching and embedding mixup to improve zero-shot transfer (arXiv:2309.10891)."
+    stream = GroundedStream(dict(SUPPORT), said_before=[earlier])
+    shown = stream.feed(earlier + " ") + stream.flush()
+    assert shown == "" and stream.repeated == 1 and not stream.dropped

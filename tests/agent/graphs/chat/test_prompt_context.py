@@ -9,6 +9,7 @@ CORPUS = Vocabulary.from_texts([
     "We give results on XNLI and PAWS-X. Models transfer to Swahili and to Urdu, and we give more results.",
     "Our results on XNLI show that the transfer to Swahili is weak; we give analyses of the results.",
     "Results on XNLI and on Swahili data are mixed, and the most recent results give little.",
+    "We fine-tune on English; to fine-tune on more languages helps; we fine-tune twice.",
 ])
 
 PAPERS = [
