@@ -26,7 +26,7 @@ from agent.stores.threads import ChatStore
 console = Console(highlight=False)
 HELP = """/help            this help
 /papers          papers met in this thread, numbered ("the second paper" is [2])
-/claims          claims checked in this thread
+/claims          claims of this thread, checked or not ("is C3 supported?" checks one)
 /report [dir]    write the thread's papers and checked claims as a report (default runs/chat-<thread>)
 /new             start a new thread
 /thread          show this thread's id (resume it with: agent chat --thread ID)
@@ -122,9 +122,15 @@ class ChatSession:
                 table.add_row(str(i), paper["id"], paper["title"], str(paper.get("year") or ""))
             console.print(table)
         elif name == "/claims":
-            table = Table("verdict", "conf.", "paper", "claim")
-            for claim in self.values().get("claims", []):
-                table.add_row(claim["verdict"], f"{claim['confidence']:.2f}", claim["paper_id"], claim["text"])
+            table = Table("id", "verdict", "conf.", "paper", "claim")
+            values = self.values()
+            checked = {c.get("id") for c in values.get("claims", [])}
+            for claim in values.get("claims", []):
+                table.add_row(claim.get("id", ""), claim["verdict"], f"{claim['confidence']:.2f}", claim["paper_id"],
+                              claim["text"])
+            for claim in values.get("extracted", []):  # stated by a paper, not checked yet
+                if claim["id"] not in checked:
+                    table.add_row(claim["id"], "unchecked", "", claim["paper_id"], claim["text"])
             console.print(table)
         elif name == "/report":
             step = ChatStep(action="write_report", path=argument.strip() or f"runs/chat-{self.thread_id}")

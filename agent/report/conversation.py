@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 
-from agent.claims.citations import cited_paper_ids
+from agent.claims.citations import CLAIM_ID, cited_paper_ids
 from agent.records import VERDICTS, VerifiedClaim
 from agent.report.build import report_claim, usage_report
 from agent.report.checks import computed_checks, is_verbatim
@@ -21,8 +21,9 @@ def report_from_conversation(conversation: dict, services: Services, wall_second
     question = next((m["content"] for m in messages if m["role"] == "user"), "(no question)")
     answer = next((m["content"] for m in reversed(messages) if m["role"] == "assistant"), "")
     claims = [VerifiedClaim.model_validate(c) for c in conversation.get("claims", [])]
-    for number, claim in enumerate(claims, 1):
-        claim.id = f"C{number}"
+    ids = [c.id for c in claims]
+    for number, claim in enumerate(claims, 1):  # the thread's own ids ("is C3 supported?"), when it has them
+        claim.id = claim.id if CLAIM_ID.fullmatch(claim.id) and ids.count(claim.id) == 1 else f"C{number}"
     used = (
         {c.paper_id for c in claims} | {e.paper_id for c in claims for e in c.evidence} | set(cited_paper_ids(answer))
     )

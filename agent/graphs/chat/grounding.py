@@ -36,9 +36,14 @@ RELEVANT_SIMILARITY = 0.4
 NAMED_SIMILARITY = 0.2  # ... for a paper that mentions a rare name of the question
 SUPPORT_OVERLAP = 0.34  # share of a cited sentence's content words its paper must hold to back it
 ATTRIBUTE_OVERLAP = 0.5  # ... that a paper must hold for an uncited (or wrongly cited) sentence to be given to it
-_NO_INFORMATION = re.compile(r"\b(?:do(?:es)? not|don't|doesn't|did not|none of|no (?:paper|study|evidence|result)|"
-                             r"not (?:say|mention|report|address|cover|found)|nothing|could not find|unclear|"
-                             r"I found no|there is no)\b", re.IGNORECASE)
+# "The papers found do not say …": about what the papers cover, so it needs no citation. A finding that happens
+# to be negative ("we do not observe a curse of multilinguality") is not one.
+_NO_INFORMATION = re.compile(
+    r"\b(?:papers?|passages?|stud(?:y|ies)|they|it|authors?)\b[^.]*?\b(?:do(?:es)? not|don't|doesn't|did not)\s+"
+    r"(?:say|mention|report|address|cover|discuss|provide|contain|specify|give|state|include|answer|study|test|"
+    r"compare|evaluate|examine|explore)|\bnone of the (?:papers|passages|studies)\b|"
+    r"\bno (?:paper|passage|study|information|evidence)\b|\bnot (?:mentioned|covered|addressed|discussed|reported|"
+    r"studied)\b|\bI found no\b|\bcould not find\b", re.IGNORECASE)
 _CITATION_TEXT = re.compile(r"\(?\s*arXiv:[\w.\-/]+(?:\s*[,;]\s*arXiv:[\w.\-/]+)*\s*\)?|\[\d{1,2}\]")
 
 

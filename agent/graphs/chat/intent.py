@@ -76,7 +76,8 @@ _FOLLOW_UP_WORDS = frozenset({"paper", "papers", "show", "shows", "say", "says",
                               "arxiv", "recent", "newest", "oldest", "one", "ones", "most", "study", "studies",
                               "result", "results", "id", "cite", "cited", "source", "sources", "more", "mentioned",
                               "listed", "first", "second", "third", "last", "earliest", "latest", "which", "name",
-                              "names", "tell", "authors", "wrote", "written", "year", "published"})
+                              "names", "tell", "authors", "wrote", "written", "year", "published", "finding",
+                              "findings", "conclude", "concluded", "claim", "claims", "mean", "means", "explain"})
 
 
 @dataclass
@@ -146,19 +147,18 @@ def refers_back(message: str) -> bool:
     return bool(_ANAPHORA.search(message))
 
 
-def _is_follow_up(message: str, thread_words: set[str]) -> bool:
-    """A question about the papers already in the thread: it refers back to them and brings in (almost) no
-    topic of its own."""
-    if not thread_words or not _ANAPHORA.search(message):
+def _is_follow_up(message: str) -> bool:
+    """A question about the papers already in the thread: it refers back to them and either asks which of them
+    ("which of those used XNLI?") or brings in no topic of its own ("what did they find?"). One that adds a
+    topic ("does this hold for Swahili?") is searched again, with the question it follows."""
+    if not _ANAPHORA.search(message):
         return False
-    new_words = [w for w in content_words(message) if w not in _FOLLOW_UP_WORDS and w not in thread_words]
-    return len(new_words) <= 1
+    return asks_which_papers(message) or not [w for w in content_words(message) if w not in _FOLLOW_UP_WORDS]
 
 
-def classify(message: str, papers: list[dict] | None = None, thread_words: set[str] | None = None) -> Intent:
-    """The intent of one user message. `papers`: the thread's papers in order; `thread_words`: the content
-    words of the thread so far (its papers' titles and abstracts, earlier messages)."""
-    papers, thread_words = papers or [], thread_words or set()
+def classify(message: str, papers: list[dict] | None = None) -> Intent:
+    """The intent of one user message. `papers`: the thread's papers in order."""
+    papers = papers or []
     text = message.strip()
     job = JOB_ID.search(text)
     if _CANCEL_REQUEST.search(text) and (job or _EXPERIMENT_OBJECT.search(text)):
@@ -194,6 +194,6 @@ def classify(message: str, papers: list[dict] | None = None, thread_words: set[s
         return Intent("follow_up" if papers and refers_back(text) else "small_talk")
     if paper and not ARXIV_ID.search(text):  # "the second paper", "[3]": about a paper of the thread
         return Intent("follow_up", paper_id=paper)
-    if papers and _is_follow_up(text, thread_words):
+    if papers and _is_follow_up(text):
         return Intent("follow_up", paper_id=paper)
     return Intent("literature", paper_id=paper)

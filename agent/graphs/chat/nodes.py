@@ -17,7 +17,6 @@ import numpy as np
 from langgraph.errors import GraphInterrupt
 from langgraph.runtime import Runtime
 
-from agent.claims.anchoring import content_words
 from agent.claims.citations import cited_paper_ids
 from agent.graphs.approval import ask_for_approval
 from agent.graphs.chat import replies
@@ -60,9 +59,13 @@ def _user_messages(state: ChatState) -> list[str]:
     return [m["content"] for m in state.get("messages", []) if m["role"] == "user"]
 
 
-def _thread_words(state: ChatState) -> set[str]:
-    texts = [f"{p['title']} {p.get('abstract', '')}" for p in state.get("papers", [])] + _user_messages(state)[:-1]
-    return set().union(*(content_words(t) for t in texts)) if texts else set()
+_SINGULAR = re.compile(r"\b(?:it|its|this paper|that paper|the paper)\b", re.IGNORECASE)
+
+
+def _last_opened(state: ChatState) -> str:
+    """The paper the thread's last tool call opened, or ""."""
+    last = next((m for m in reversed(state.get("messages", [])) if m["role"] == "tool"), None)
+    return last["args"].get("paper_id", "") if last and last["tool"] == "open_paper" else ""
 
 
 def _last_job(state: ChatState) -> str:
@@ -116,7 +119,9 @@ def plan(state: ChatState, services: Services, runtime: Runtime) -> dict:
     if state.get("tool_calls", 0):  # every intent needs at most one tool: after it, answer
         return {"pending": {"action": "answer"}}
     message = last_user_message(state.get("messages", []))
-    intent = classify(message, state.get("papers", []), _thread_words(state))
+    intent = classify(message, state.get("papers", []))
+    if intent.kind == "follow_up" and not intent.paper_id and _SINGULAR.search(message):
+        intent.paper_id = _last_opened(state)  # "what did it find?" after "tell me about the second paper"
     step = next_step(intent, state, message)
     return {"intent": asdict(intent), "pending": step.model_dump() if step else {"action": "answer"},
             "turn_papers": []}
@@ -240,8 +245,10 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
         earlier = _user_messages(state)[-2:-1]  # the question it follows (not the answer: that is said already)
         numbers = {pid: number for number, pid in enumerate(papers_by_id, 1)}
         pinned = state.get("intent", {}).get("paper_id", "")
-        papers = [p for p in papers_by_id.values() if p["id"] == pinned or numbers[p["id"]] > len(numbers)
-                  - FOLLOW_UP_PAPERS]
+        if pinned in papers_by_id:  # a question about one paper ("the second paper", "what did it find?")
+            papers = [papers_by_id[pinned]]
+        else:
+            papers = [p for p in papers_by_id.values() if numbers[p["id"]] > len(numbers) - FOLLOW_UP_PAPERS]
         lines = evidence_lines(" ".join([message, *earlier]), papers, rank_by_focus=True, limit=FOLLOW_UP_PAPERS,
                                numbers=numbers, pinned=pinned)
     else:
@@ -265,8 +272,8 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
     prompt = render("chat_answer", question=message, evidence="\n".join(line.render() for line in lines),
                     mentions=mentions, claims=claims_block(state.get("claims", [])),
                     conversation=conversation_block(state["messages"][:-1]), follow_up=follow_up)
-    earlier_answers = [s for m in state["messages"][:-1] if m["role"] == "assistant"
-                       for s in split_sentences(m["content"])] if follow_up else []
+    earlier_answers = [s for m in state["messages"][:-1] if m["role"] == "assistant" and "draft" in m
+                       for s in split_sentences(m["content"])] if follow_up else []  # the model's, not records
     stream = _grounded_stream(prompt, GroundedStream(
         support={p["id"]: f"{p['title']} {p.get('abstract', '')}" for p in papers},
         titles={p["id"]: p["title"] for p in papers}, said_before=earlier_answers,

@@ -29,11 +29,16 @@ def add_papers_in_order(known: list[PaperRef], new: list[PaperRef]) -> list[Pape
 
 
 def merge_claims(known: list[dict], new: list[dict]) -> list[dict]:
-    """Claims by their thread id (C1, C2, …): a claim checked again replaces its earlier entry in place."""
-    merged = {c["id"]: c for c in known}
+    """Claims by their thread id (C1, C2, …): a claim checked again replaces its earlier entry in place.
+    (Threads from before the ids were given may hold several entries under one id; they are all kept.)"""
+    merged = list(known)
     for claim in new:
-        merged[claim["id"]] = claim
-    return list(merged.values())
+        at = next((i for i in range(len(merged) - 1, -1, -1) if merged[i].get("id") == claim["id"]), None)
+        if at is None:
+            merged.append(claim)
+        else:
+            merged[at] = claim
+    return merged
 
 
 class ChatState(TypedDict, total=False):

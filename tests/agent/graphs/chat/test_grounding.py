@@ -95,3 +95,8 @@ def test_a_follow_up_does_not_say_again_what_an_earlier_answer_said():
     stream = GroundedStream(dict(SUPPORT), said_before=[earlier])
     shown = stream.feed(earlier + " ") + stream.flush()
     assert shown == "" and stream.repeated == 1 and not stream.dropped
+
+
+def test_a_negative_finding_is_a_finding_and_needs_its_paper():
+    shown, stream = _stream(["We do not observe a significant curse of multilinguality as languages are added."])
+    assert shown == "" and stream.dropped, "not an exemption: it states a result"
