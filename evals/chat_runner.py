@@ -4,9 +4,11 @@ Per turn:
 - right tool: the tools the turn ran are exactly the ones the suite names (turns marked `null` not scored);
 - unrequested side effect: a tool that starts or stops work ran where the suite names none (must be 0);
 - for literature turns, grounded: the turn retrieved papers (a search in it, or papers already in the thread
-  for a follow-up) and every sentence of the answer that states something cites a paper the thread holds and
-  restates one of that paper's sentences (MiniLM cosine ≥ GROUNDED_SIMILARITY, a check independent of the
-  chat's own lexical one); cites thread only: no cited id outside the thread; answered: not "no paper found";
+  for a follow-up) and either every sentence of the answer that states something cites a paper the thread
+  holds and restates one of that paper's sentences (MiniLM cosine ≥ GROUNDED_SIMILARITY, or a verbatim quote;
+  a check independent of the chat's own lexical one), or the answer only says that the papers do not cover
+  it; cites thread only: no cited id outside the thread; answered: at least one backed sentence (a finding,
+  not only "the papers do not say");
 - for off-topic turns: the answer says no paper addresses the question.
 The baseline, scored in the same run by the same measure, is the model's draft before the chat's sentence
 check (what the chat would show without it). Each conversation runs in a fresh thread; every experiment
@@ -107,10 +109,11 @@ def score_turn(turn: dict, state: dict, before: int, check: GroundingCheck) -> d
         retrieved = "search_papers" in tools or (bool(papers) and not tools)
         for name, text in (("", reply["content"]), ("draft_", reply.get("draft", reply["content"]))):
             stating, backed, thread_only = check.sentences_backed(text, papers)
-            row[f"{name}grounded"] = retrieved and stating > 0 and backed == stating and thread_only
+            says_not_covered = stating == 0 and bool(text.strip())
+            row[f"{name}grounded"] = retrieved and thread_only and (backed == stating > 0 or says_not_covered)
             row[f"{name}cites_thread_only"] = thread_only
             row[f"{name}sentences"], row[f"{name}backed"] = stating, backed
-        row["answered"] = not reply["content"].startswith("I found no paper")
+        row["answered"] = row["backed"] > 0
     if turn["answer"] == "none_found":
         row["says_none_found"] = reply["content"].startswith("I found no paper")
     return row

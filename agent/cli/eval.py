@@ -174,7 +174,8 @@ def chat_suite(
 
     rows = [("right tool", "right_tool"), ("literature answers grounded", "grounded"),
             ("  baseline: the model's draft", "draft_grounded"), ("cite only thread papers", "cites_thread_only"),
-            ("  baseline: the model's draft", "draft_cites_thread_only"), ("answered (not 'no paper')", "answered"),
+            ("  baseline: the model's draft", "draft_cites_thread_only"),
+            ("answered with a backed finding", "answered"),
             ("off-topic: says no paper addresses it", "says_none_found")]
     for label, key in rows:
         table.add_row(label, *(share(splits[name][key]) for name in splits))

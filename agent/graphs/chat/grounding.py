@@ -41,9 +41,10 @@ ATTRIBUTE_OVERLAP = 0.5  # ... that a paper must hold for an uncited (or wrongly
 _NO_INFORMATION = re.compile(
     r"\b(?:papers?|passages?|stud(?:y|ies)|they|it|authors?)\b[^.]*?\b(?:do(?:es)? not|don't|doesn't|did not)\s+"
     r"(?:say|mention|report|address|cover|discuss|provide|contain|specify|give|state|include|answer|study|test|"
-    r"compare|evaluate|examine|explore)|\bnone of the (?:papers|passages|studies)\b|"
+    r"compare|evaluate|examine|explore)|\bnone of the (?:\d+ )?(?:papers|passages|studies)\b|"
     r"\bno (?:paper|passage|study|information|evidence)\b|\bnot (?:mentioned|covered|addressed|discussed|reported|"
     r"studied)\b|\bI found no\b|\bcould not find\b", re.IGNORECASE)
+_LEADING_CITATION = re.compile(r"^\s*(?:(?:\(\s*arXiv:[\w.\-/]+\s*\)|[,;])\s*)+")  # "(arXiv:…) This study …"
 _CITATION_TEXT = re.compile(r"\(?\s*arXiv:[\w.\-/]+(?:\s*[,;]\s*arXiv:[\w.\-/]+)*\s*\)?|\[\d{1,2}\]")
 
 
@@ -161,7 +162,7 @@ class GroundedStream:
         if self._repeats(sentence):  # small models loop: a sentence said once is enough
             self.repeated += 1
             return ""
-        sentence = self._without_titles(sentence)
+        sentence = _LEADING_CITATION.sub("", self._without_titles(sentence))  # the last sentence's, or debris
         sentence, removed = drop_unknown_papers(sentence, set(self.support))
         self.removed_ids += removed
         stripped = sentence.strip()
@@ -192,16 +193,21 @@ class GroundedStream:
         """The sentences `piece` completes, checked; the unfinished one stays in the buffer."""
         self.draft += piece
         self.buffer += piece
-        sentences = split_sentences(self.buffer)
+        sentences = _sentences(self.buffer)
         if len(sentences) < 2:
             return ""
         ready = self.buffer[: self.buffer.rindex(sentences[-1])]
         self.buffer = self.buffer[len(ready):]
-        return "".join(self._checked(s + " ") for s in split_sentences(ready))
+        return "".join(self._checked(s + " ") for s in _sentences(ready))
 
     def flush(self) -> str:
         rest, self.buffer = self.buffer, ""
-        return "".join(self._checked(s + " ") for s in split_sentences(rest)).rstrip()
+        return "".join(self._checked(s + " ") for s in _sentences(rest)).rstrip()
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences, with a line break (a list item, a cut-off sentence) ending one too."""
+    return [s for line in text.split("\n") for s in split_sentences(line)]
 
 
 def extractive_answer(lines: list[EvidenceLine], limit: int = 3) -> str:

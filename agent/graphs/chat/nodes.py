@@ -253,7 +253,9 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
                                numbers=numbers, pinned=pinned)
     else:
         found = [papers_by_id[pid] for pid in state.get("turn_papers", []) if pid in papers_by_id]
-        question_vector = services.library.embedder.embed([message])[0]
+        query = next((m["args"].get("query", message) for m in reversed(state["messages"]) if m["role"] == "tool"),
+                     message)  # "does this hold for German?" is judged with the question it follows
+        question_vector = services.library.embedder.embed([query])[0]
         scores = similarities(question_vector, _paper_vectors(found, services))
         rare = [t for t in terms if vocabulary.is_rare(t)]
         naming = {p["id"] for m in find_mentions(found, rare, services.library.stored_texts) for _, p, _ in m.found}

@@ -100,3 +100,11 @@ def test_a_follow_up_does_not_say_again_what_an_earlier_answer_said():
 def test_a_negative_finding_is_a_finding_and_needs_its_paper():
     shown, stream = _stream(["We do not observe a significant curse of multilinguality as languages are added."])
     assert shown == "" and stream.dropped, "not an exemption: it states a result"
+
+
+def test_list_items_and_citations_left_over_from_the_sentence_before_are_cleaned_up():
+    shown, _ = _stream(["German and Russian often transfer more effectively than English (arXiv:2106.16171). ",
+                        "(arXiv:2106.16171) SALT uses code-switching and embedding mixup to improve zero-shot "
+                        "transfer.\n- (arXiv:2309.10891)\n"])
+    assert shown == ("German and Russian often transfer more effectively than English (arXiv:2106.16171). SALT uses "
+                     "code-switching and embedding mixup to improve zero-shot transfer (arXiv:2309.10891).")
