@@ -48,6 +48,7 @@ from tools.text import split_sentences
 
 ANSWER_TOKENS = 300
 FOLLOW_UP_PAPERS = 8
+FOLLOW_UP_RULE = "When the question asks which papers, name each one by its arXiv id. "
 
 
 def _paper_ref(paper: Paper) -> PaperRef:
@@ -272,8 +273,9 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
             emit(runtime, TokenEvent(stage="token", text=lead + " "))
     mentions = mentions_block(papers, message, services.library.stored_texts, vocabulary) if follow_up else ""
     prompt = render("chat_answer", question=message, evidence="\n".join(line.render() for line in lines),
-                    mentions=mentions, claims=claims_block(state.get("claims", [])),
-                    conversation=conversation_block(state["messages"][:-1]), follow_up=follow_up)
+                    mentions=mentions, claims=claims_block(state.get("claims", [])) if follow_up else "",
+                    conversation=conversation_block(state["messages"][:-1]) if follow_up else "",
+                    follow_up_rule=FOLLOW_UP_RULE if follow_up else "")
     earlier_answers = [s for m in state["messages"][:-1] if m["role"] == "assistant" and "draft" in m
                        for s in split_sentences(m["content"])] if follow_up else []  # the model's, not records
     stream = _grounded_stream(prompt, GroundedStream(

@@ -124,21 +124,21 @@ def test_unknown_thread_is_one_clear_error(chat_server, tmp_path):
 
 def test_a_busy_library_is_said_in_the_chats_own_words_and_no_log_line_shows(chat_server, tmp_path):
     data_dir = tmp_path / "data"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from pathlib import Path; "
+    holder = subprocess.Popen([sys.executable, "-c", "import sys; from pathlib import Path; "
                                "from tools.store_lock import lock_store; lock_store(Path(sys.argv[1]), 5); "
-                               "print('held', flush=True); time.sleep(4)", str(data_dir / "chroma")],
-                              stdout=subprocess.PIPE, text=True)
+                               "print('held', flush=True); sys.stdin.readline()", str(data_dir / "chroma")],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # holds until told
     assert holder.stdout.readline().strip() == "held"
     child = _spawn([], chat_server, data_dir)
     child.expect(PROMPT)
     _ask(child, "check: SALT improves zero-shot cross-lingual transfer on PAWS-X (2309.10891)")
     child.expect(r"The library is busy: another agent process \(pid \d+\) is writing to it")
+    holder.communicate("release\n", timeout=10)
     child.expect("assistant> C1 ")
     child.expect(PROMPT)
     assert "WARNING" not in child.before
     child.sendeof()
     child.expect(pexpect.EOF)
-    holder.wait(timeout=10)
     assert "waiting for pid" in (data_dir / "logs" / "chat.log").read_text(), "the log line goes to the log file"
 
 
