@@ -27,7 +27,8 @@ def report_from_conversation(conversation: dict, services: Services, wall_second
     used = (
         {c.paper_id for c in claims} | {e.paper_id for c in claims for e in c.evidence} | set(cited_paper_ids(answer))
     )
-    papers = [p for p in (services.library.get_paper(pid) for pid in sorted(used)) if p is not None]
+    # the library, else the snapshot: a chat search writes nothing, so cited snapshot papers may not be stored
+    papers = [p for p in (services.find_paper(pid) for pid in sorted(used)) if p is not None]
     texts = {p.id: services.library.stored_texts(p.id) for p in papers}
     verdicts = Counter(c.verdict for c in claims)
     report = Report(
