@@ -21,7 +21,7 @@ import numpy as np
 
 from agent.claims.anchoring import content_words, overlap
 from agent.claims.citations import cited_paper_ids, drop_unknown_papers, paper_ref
-from agent.graphs.chat.prompt_context import term_pattern
+from agent.graphs.chat.prompt_context import shortened, term_pattern
 from tools.text import split_sentences
 
 EVIDENCE_PAPERS = 5
@@ -62,11 +62,6 @@ class EvidenceLine:
                 f"\u201c{self.sentence}\u201d")
 
 
-def _shorten(sentence: str) -> str:
-    sentence = " ".join(sentence.split())
-    return sentence if len(sentence) <= EVIDENCE_SENTENCE_CHARS else sentence[:EVIDENCE_SENTENCE_CHARS - 1] + "…"
-
-
 def evidence_lines(focus: str, papers: list[dict], rank_by_focus: bool = False, limit: int = EVIDENCE_PAPERS,
                    numbers: dict[str, int] | None = None, pinned: str = "") -> list[EvidenceLine]:
     """Up to SENTENCES_PER_PAPER sentences of each paper closest to `focus`, in their paper's order (the
@@ -79,8 +74,9 @@ def evidence_lines(focus: str, papers: list[dict], rank_by_focus: bool = False, 
         ranked = sorted(range(len(sentences)), key=lambda i: (-overlap(focus, sentences[i]), i))
         best = [i for i in ranked[:SENTENCES_PER_PAPER] if overlap(focus, sentences[i]) > 0] or ranked[:1]
         score = max(overlap(focus, sentences[i]) for i in best)
-        lines = [EvidenceLine(paper["id"], paper.get("title", ""), paper.get("year"), _shorten(sentences[i]),
-                              numbers.get(paper["id"])) for i in sorted(best)]
+        lines = [EvidenceLine(paper["id"], paper.get("title", ""), paper.get("year"),
+                              shortened(sentences[i], EVIDENCE_SENTENCE_CHARS), numbers.get(paper["id"]))
+                 for i in sorted(best)]
         first = -2.0 if paper["id"] == pinned else -score if rank_by_focus else 0.0
         scored.append((first, order, lines))
     return [line for _, _, lines in sorted(scored, key=lambda item: item[:2])[:limit] for line in lines]

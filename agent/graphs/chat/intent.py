@@ -151,7 +151,7 @@ def _is_follow_up(message: str) -> bool:
     """A question about the papers already in the thread: it refers back to them and either asks which of them
     ("which of those used XNLI?") or brings in no topic of its own ("what did they find?"). One that adds a
     topic ("does this hold for Swahili?") is searched again, with the question it follows."""
-    if not _ANAPHORA.search(message):
+    if not refers_back(message):
         return False
     return asks_which_papers(message) or not [w for w in content_words(message) if w not in _FOLLOW_UP_WORDS]
 

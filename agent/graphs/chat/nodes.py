@@ -312,7 +312,7 @@ def answer(state: ChatState, services: Services, runtime: Runtime) -> dict:
     last = state["messages"][-1]
     tool_result = last["content"] if last["role"] == "tool" else ""
     if tool_result.startswith("failed: "):
-        return _say(runtime, replies.failed(last["tool"], tool_result))
+        return _say(runtime, replies.failed(tool_result))
     if kind in ("literature", "follow_up"):
         return _literature_answer(state, services, runtime, message, follow_up=kind == "follow_up")
     if kind == "small_talk":

@@ -51,9 +51,10 @@ def term_pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<![A-Za-z0-9])" + r"[\-\s_]?".join(parts) + r"(?![A-Za-z0-9])", re.IGNORECASE)
 
 
-def _shorten(sentence: str) -> str:
+def shortened(sentence: str, limit: int = MENTION_SENTENCE_CHARS) -> str:
+    """The sentence on one line, cut to `limit` characters with an ellipsis."""
     sentence = " ".join(sentence.split())
-    return sentence if len(sentence) <= MENTION_SENTENCE_CHARS else sentence[:MENTION_SENTENCE_CHARS - 1] + "…"
+    return sentence if len(sentence) <= limit else sentence[:limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def find_mentions(papers: list[dict], terms: list[str], stored_texts: Callable[[
             if sentence is None:
                 absent.append(numbers[p["id"]])
             else:
-                found.append((numbers[p["id"]], p, _shorten(sentence)))
+                found.append((numbers[p["id"]], p, shortened(sentence)))
         result.append(Mentions(term, found, absent))
     return result
 

@@ -55,7 +55,7 @@ def nothing_relevant(closest: list[tuple[str, str, float]], sources: str) -> str
     return reply + " Try naming the method, dataset or language you mean."
 
 
-def failed(tool: str, summary: str) -> str:
+def failed(summary: str) -> str:
     return f"That did not work: {summary.removeprefix('failed: ')}"
 
 
