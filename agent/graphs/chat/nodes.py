@@ -258,8 +258,8 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
                      message)  # "does this hold for German?" is judged with the question it follows
         question_vector = services.library.embedder.embed([query])[0]
         scores = similarities(question_vector, _paper_vectors(found, services))
-        rare = [t for t in terms if vocabulary.is_rare(t)]
-        naming = {p["id"] for m in find_mentions(found, rare, services.library.stored_texts) for _, p, _ in m.found}
+        mentions_found = find_mentions(found, terms, services.library.stored_texts)  # one pass serves both uses
+        naming = {p["id"] for m in mentions_found if vocabulary.is_rare(m.term) for _, p, _ in m.found}
         keep = set(relevant(scores, naming))
         if not keep:
             closest = sorted(((p["id"], p["title"], scores.get(p["id"], 0.0)) for p in found), key=lambda t: -t[2])
@@ -267,7 +267,7 @@ def _literature_answer(state: ChatState, services: Services, runtime: Runtime, m
         # papers naming a rare term of the question first: they are what it asks about
         papers = sorted((p for p in found if p["id"] in keep), key=lambda p: p["id"] not in naming)
         lines = evidence_lines(message, papers)
-        missing = [m.term for m in find_mentions(papers, terms, services.library.stored_texts) if not m.found]
+        missing = [m.term for m in mentions_found if not any(p["id"] in keep for _, p, _ in m.found)]
         if missing:
             lead = replies.not_covered(missing)
             emit(runtime, TokenEvent(stage="token", text=lead + " "))
