@@ -126,6 +126,8 @@ class Evidence(BaseModel):
     stance: Verdict
     probabilities: dict[str, float] = Field(default_factory=dict, description="calibrated when a map exists")
     raw_probabilities: dict[str, float] = Field(default_factory=dict, description="the model's own, for refitting")
+    judge_probabilities: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="each judge's own probabilities (llm, cross_encoder) before combining")
     is_source: bool = False
     same_subject: bool = Field(True, description="for another paper's passage: it is about the claim's subject "
                                                  "(only those can support or contradict it)")

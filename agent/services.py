@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from agent.claims.calibration import CalibrationMap, load_calibration
+from agent.claims.judging import CROSS_ENCODER, StackMap, load_stack, resolve_judge
 from agent.settings import Settings, load_settings
 from tools.llm.base import LLMProvider, UsageTracker
 from tools.papers import Paper
@@ -19,6 +21,7 @@ from tools.snapshot import snapshot_by_id
 if TYPE_CHECKING:  # imported where first used: a command that never searches never loads the search stack
     from tools.arxiv_tool import ArxivTool
     from tools.experiments.manager import ExperimentManager
+    from tools.judge import CrossEncoderJudge
     from tools.library import PaperLibrary
     from tools.reader import FullTextReader
     from tools.search import LiteratureSearch
@@ -69,9 +72,47 @@ class Services:
 
     def calibration_for(self, kind: str | None) -> CalibrationMap | None:
         """The map fitted for one judgment kind ("faithfulness", "corroboration": `evals/pairs_calibration.py`),
-        falling back on the default map when none is shipped for it."""
-        fitted = load_calibration(self.provider.name, self.provider.model, kind) if kind else None
-        return fitted or self.calibration
+        falling back on the default map when none is shipped for it; for the judge in use."""
+        provider, model = self.judge_identity
+        fitted = load_calibration(provider, model, kind) if kind else None
+        return fitted or load_calibration(provider, model)
+
+    @cached_property
+    def judge_name(self) -> str:
+        """The judge that labels claim–passage pairs: cross-encoder, llm or stack (`agent/claims/judging.py`)."""
+        if self.provider_override is not None:
+            name, model = self.provider_override.name, self.provider_override.model
+        else:
+            name, model = self.settings.provider, Path(self.settings.model).stem
+        return resolve_judge(self.settings.judge, name, model)
+
+    @property
+    def judge_uses_llm(self) -> bool:
+        return self.judge_name in ("llm", "stack")
+
+    @property
+    def judge_identity(self) -> tuple[str, str]:
+        """(provider, model) the judge's calibration maps are filed under."""
+        if self.judge_name == "cross-encoder":
+            return CROSS_ENCODER
+        if self.judge_name == "stack":
+            return "stack", f"{self.provider.name}__{self.provider.model}"
+        return self.provider.name, self.provider.model
+
+    @property
+    def judge_calibrated(self) -> bool:
+        """The judge's confidences are calibrated (a fitted stack is, by its fit)."""
+        return self.judge_name == "stack" or self.calibration_for(None) is not None
+
+    @cached_property
+    def stack(self) -> StackMap | None:
+        return load_stack(self.provider.name, self.provider.model)
+
+    @cached_property
+    def cross_encoder(self) -> CrossEncoderJudge:
+        from tools.judge import load_judge
+
+        return load_judge()
 
     @cached_property
     def library(self) -> PaperLibrary:

@@ -97,6 +97,10 @@ class Settings(BaseSettings):
         "generation), 'auto' (sentences with the embedded model, where generation costs ~30 s a paper on 2 cores; "
         "model otherwise).")
     max_claims: int = Field(16, ge=1, le=200, description="Claims verified per run.")
+    judge: Literal["auto", "stack", "cross-encoder", "llm"] = Field(
+        "auto", description="Who labels a claim against a passage: the trained cross-encoder, the LLM's label "
+        "probabilities, or both stacked; 'auto': the stack where one is fitted for the provider and model, else the "
+        "LLM (agent/claims/judging.py).")
     max_evidence_per_claim: int = Field(
         2, ge=0, le=10, description="Passages from other papers judged per claim, besides the source paper."
     )

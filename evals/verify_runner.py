@@ -50,7 +50,8 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
     def predict_item(item: SuiteItem) -> dict:
         return predict_open(item, corpus, retriever, services) if retriever else predict(item, corpus, services)
 
-    _ = services.provider  # fail fast on a missing model or an unreachable server
+    if services.judge_uses_llm:
+        _ = services.provider  # fail fast on a missing model or an unreachable server
     done, n_predicted, elapsed = predict_resumably(items, lambda item: item.id, predict_item,
                                                    out_dir / "predictions.jsonl", workers=workers,
                                                    on_progress=on_progress)
@@ -60,8 +61,9 @@ def run_verify_eval(suite_dir: Path, services: Services, out_dir: Path, *, mode:
         metrics.update(scifact_scores(items, done))
     metrics.update({
         "suite": str(suite_dir), "mode": mode,
-        "provider": {"name": services.provider.name, "model": services.provider.model},
-        "calibrated": services.calibration is not None,
+        # whose calibration map `agent eval calibrate` fits on this run: the judge's
+        "provider": dict(zip(("name", "model"), services.judge_identity, strict=True)),
+        "judge": services.judge_name, "calibrated": services.judge_calibrated,
         "predicted_this_run": n_predicted, "seconds_this_run": round(elapsed, 2),
         "items_per_minute": round(60 * n_predicted / elapsed, 2) if n_predicted and elapsed > 0 else None,
         "seconds_per_claim": round(elapsed / n_predicted, 2) if n_predicted else None,

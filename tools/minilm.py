@@ -30,11 +30,14 @@ def erf(x: np.ndarray) -> np.ndarray:
 
 
 class NumpyMiniLM:
-    def __init__(self, model_dir: Path, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(self, model_dir: Path, max_tokens: int = MAX_TOKENS, overlay: dict[str, np.ndarray] | None = None
+                 ) -> None:
+        """`overlay`: tensors that replace the model's own (a fine-tuned model shipped as its changed layers)."""
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        self.weights = load_file(str(Path(model_dir) / "model.safetensors"))
+        self.weights = {**load_file(str(Path(model_dir) / "model.safetensors")), **(overlay or {})}
+        self.weights = {name: value.astype(np.float32, copy=False) for name, value in self.weights.items()}
         # nn.Linear keeps weights as (out, in); transpose once for x @ W
         for name, value in list(self.weights.items()):
             if name.endswith(".weight") and value.ndim == 2 and "embeddings" not in name:
@@ -51,14 +54,13 @@ class NumpyMiniLM:
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
         return x @ self.weights[f"{name}.weight"] + self.weights[f"{name}.bias"]
 
-    def _batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings])
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+    def token_states(self, ids: np.ndarray, token_types: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """The last layer's token vectors (batch, length, hidden) for token ids with their segment ids and
+        attention mask, as BERT computes them."""
         batch, length = ids.shape
         w = self.weights
         x = (w["embeddings.word_embeddings.weight"][ids] + w["embeddings.position_embeddings.weight"][:length]
-             + w["embeddings.token_type_embeddings.weight"][0])
+             + w["embeddings.token_type_embeddings.weight"][token_types])
         x = self._layer_norm(x, "embeddings.LayerNorm")
         attention_bias = (1.0 - mask)[:, None, None, :] * -1e9
         head = HIDDEN // HEADS
@@ -80,7 +82,19 @@ class NumpyMiniLM:
             hidden = self._linear(x, f"{p}.intermediate.dense")
             hidden = 0.5 * hidden * (1.0 + erf(hidden / math.sqrt(2.0)))
             x = self._layer_norm(self._linear(hidden, f"{p}.output.dense") + x, f"{p}.output.LayerNorm")
-        pooled = (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+        return x
+
+    def pooled(self, encodings: list) -> np.ndarray:
+        """Mean of the last layer's token vectors over each encoding's real tokens (tokenizers `Encoding`s of
+        one padded batch)."""
+        ids = np.array([e.ids for e in encodings])
+        token_types = np.array([e.type_ids for e in encodings])
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        x = self.token_states(ids, token_types, mask)
+        return (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+
+    def _batch(self, texts: list[str]) -> np.ndarray:
+        pooled = self.pooled(self.tokenizer.encode_batch(texts))
         return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -9,15 +9,16 @@ saying the papers do not study the focus, the list of open and contested points)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from agent.claims.anchoring import overlap
 from agent.claims.citations import CLAIM_CITATION
-from agent.records import VERDICTS, VerifiedClaim
-from prompts import render
-from tools.llm.base import LLMProvider
+from agent.records import VerifiedClaim
 from tools.text import split_sentences
 
 ENTAILED = 0.5  # P(SUPPORTED) of a sentence against its cited claims
+# P(the passage entails the sentence): the verifier's judge (`agent/graphs/verifier/judges.py`), calibrated
+Entails = Callable[[str, str], float]
 
 
 @dataclass
@@ -37,16 +38,7 @@ def _bare(sentence: str) -> str:
     return " ".join(CLAIM_CITATION.sub("", sentence).split()).rstrip(" .") + "."
 
 
-def entailment(provider: LLMProvider, sentence: str, cited: list[VerifiedClaim], calibration=None) -> float:
-    passage = " ".join(c.text for c in cited)
-    raw, _ = provider.label_probs(render("judge", claim=_bare(sentence), title="claims cited", passage=passage),
-                                  VERDICTS)
-    probabilities = calibration.apply(raw) if calibration else raw
-    return probabilities["SUPPORTED"]
-
-
-def check_paragraph(paragraph: str, claims: dict[str, VerifiedClaim], provider: LLMProvider, check: AnswerCheck,
-                    calibration=None) -> str:
+def check_paragraph(paragraph: str, claims: dict[str, VerifiedClaim], entails: Entails, check: AnswerCheck) -> str:
     kept: list[str] = []
     for sentence in split_sentences(paragraph) or [paragraph]:
         check.sentences += 1
@@ -56,7 +48,7 @@ def check_paragraph(paragraph: str, claims: dict[str, VerifiedClaim], provider: 
             check.removed += 1
             continue
         check.citing += 1
-        if entailment(provider, sentence, cited, calibration) >= ENTAILED:
+        if entails(_bare(sentence), " ".join(c.text for c in cited)) >= ENTAILED:
             check.entailed += 1
             kept.append(sentence)
             continue
@@ -66,11 +58,11 @@ def check_paragraph(paragraph: str, claims: dict[str, VerifiedClaim], provider: 
     return " ".join(dict.fromkeys(kept))
 
 
-def check_answer(paragraphs: list[tuple[str, bool]], claims: list[VerifiedClaim], provider: LLMProvider,
-                 calibration=None) -> tuple[list[str], AnswerCheck]:
+def check_answer(paragraphs: list[tuple[str, bool]], claims: list[VerifiedClaim], entails: Entails
+                 ) -> tuple[list[str], AnswerCheck]:
     """(paragraphs, check): each (text, written_by_model) paragraph, the model's checked sentence by sentence."""
     by_id = {c.id: c for c in claims}
     check = AnswerCheck()
-    out = [check_paragraph(text, by_id, provider, check, calibration) if by_model else text
+    out = [check_paragraph(text, by_id, entails, check) if by_model else text
            for text, by_model in paragraphs]
     return [p for p in out if p], check

@@ -247,3 +247,18 @@ def calibrate(
     for name in ("nll", "macro_f1", "accuracy", "ece"):
         stdout.print(f"  {name}: {before[name]:.3f} → {after[name]:.3f}")
     stdout.print(f"wrote {calibration_path(calibration.provider, calibration.model)}")
+
+
+@eval_app.command("train-judge")
+def train_judge(
+    cv: bool = typer.Option(False, "--cv", help="5-fold cross-validation over SciFact claims first (about 25 min)."),
+    variant: str = typer.Option("all", "--variant", help="Training data variant (evals/train_judge.py VARIANTS)."),
+    write: bool = typer.Option(False, "--write", help="Ship the model in tools/judge/weights/ with its data card."),
+    out: Path = typer.Option(Path("runs/train-judge"), "--out"),
+) -> None:
+    """Train the cross-encoder judge from the bundled data (fixed seed), measure it, and optionally ship it."""
+    from evals.train_judge import VARIANTS, run
+
+    if variant not in VARIANTS:
+        raise InputError(f"unknown --variant {variant}: choose from {', '.join(sorted(VARIANTS))}")
+    run(out / variant, VARIANTS[variant], cv, write, log=stdout.print)

@@ -8,11 +8,11 @@ from agent.claims.anchoring import overlap
 from agent.claims.roles import statement_role
 from agent.claims.verdicts import aggregate_judgments, faithfulness, own_source_judgment
 from agent.graphs.tracking import tracked
+from agent.graphs.verifier.judges import judge_pair
 from agent.graphs.verifier.passages import best_quote, evidence_passages, prepare
 from agent.graphs.verifier.state import JudgeTask, VerifyState
 from agent.records import VERDICTS, Evidence, VerifiedClaim
 from agent.services import Services
-from prompts import render
 
 
 @tracked("verify.gather")
@@ -67,7 +67,8 @@ def entailed_by_construction(task: JudgeTask) -> Evidence:
 
 @tracked("verify.judge")
 def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
-    """One passage's stance on the claim, from the first-token label probabilities, calibrated when a map exists.
+    """One passage's stance on the claim, from the judge's label probabilities (`agent/claims/judging.py`: the
+    trained cross-encoder, the LLM's first-token probabilities, or both stacked), calibrated when a map exists.
 
     Two questions, kept apart: for the passage a claim was extracted from, whether it entails the claim
     (faithfulness: supported or not, never "refuted by its own source"); for another paper's passage about the
@@ -78,12 +79,11 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
         return {"judged": [unrelated(task, services)]}
     if passage["is_source"] and is_its_own_quote(claim) and claim.quote in passage["text"]:
         return {"judged": [entailed_by_construction(task)]}
-    raw, _mass = services.provider.label_probs(
-        render("judge", claim=claim.text, title=passage["title"], passage=passage["text"]), VERDICTS
-    )
+    judged = judge_pair(claim.text, passage["title"], passage["text"], services)
     own_source = passage["is_source"] and bool(claim.quote)
     kind = judgment_kind(own_source, claim)
     calibration = services.calibration_for(kind)
+    raw = judged.combined
     probabilities = calibration.apply(raw) if calibration else raw
     if own_source:
         probabilities = own_source_judgment(probabilities)
@@ -97,6 +97,7 @@ def judge(task: JudgeTask, services: Services, runtime: Runtime) -> dict:
     return {"judged": [Evidence(paper_id=passage["paper_id"], quote=quote, stance=stance,
                                 probabilities={k: round(v, 4) for k, v in probabilities.items()},
                                 raw_probabilities={k: round(v, 6) for k, v in raw.items()},
+                                judge_probabilities=judged.rounded(),
                                 is_source=passage["is_source"], same_subject=passage.get("same_subject", True),
                                 screened_out=passage.get("screened_out", []))]}
 
@@ -108,6 +109,6 @@ def aggregate(state: VerifyState, services: Services, runtime: Runtime) -> dict:
     verdict, confidence = aggregate_judgments(judged)
     result = VerifiedClaim(**state["claim"].model_dump(), verdict=verdict,
                            confidence=round(min(max(confidence, 0.0), 1.0), 4), evidence=judged,
-                           calibrated=services.calibration is not None,
+                           calibrated=services.judge_calibrated,
                            faithfulness=faithfulness(state["claim"], judged))
     return {"result": result}

@@ -18,6 +18,7 @@ from agent.claims.citations import with_paper_ids
 from agent.graphs.events import SynthesizeEvent
 from agent.graphs.research.state import ResearchState
 from agent.graphs.tracking import emit, tracked, warn
+from agent.graphs.verifier.judges import entailment_probability
 from agent.records import synthesis_output_for
 from agent.services import Services
 from prompts import render
@@ -42,7 +43,8 @@ def synthesize(state: ResearchState, services: Services, runtime: Runtime) -> di
                 "warnings": warn(runtime, f"the model could not compose an answer ({exc})")}
     paragraphs, dropped, covered = compose_paragraphs(output, claims, state["question"],
                                                       state.get("sub_questions", []))
-    paragraphs, check = check_answer(paragraphs, claims, services.provider, services.calibration)
+    paragraphs, check = check_answer(paragraphs, claims,
+                                     lambda sentence, passage: entailment_probability(sentence, passage, services))
     answer = with_paper_ids("\n\n".join(paragraphs), claims)
     warnings = (
         warn(runtime, f"the answer cited unknown claim ids {sorted(set(dropped))}; they were removed")

@@ -126,3 +126,20 @@ def test_planted_instructions_are_screened_out_kept_on_the_evidence_and_named_in
     [note] = screening_note([result])
     assert note.startswith("Text addressed to AI systems was found in arXiv:2611.00009 (1 sentence(s))")
     assert screening_note([result.model_copy(update={"evidence": []})]) == []
+
+
+def test_the_cross_encoder_judges_without_calling_the_model(scripted_services, chat_server):
+    """`judge=cross-encoder`: the trained judge labels every passage; the LLM is not asked."""
+    from agent.graphs.verifier import verify
+
+    scripted_services.settings.judge = "cross-encoder"
+    abstract = snapshot_by_id()["2106.16171"].abstract
+    claim = Claim(id="C1", text="Other high-resource languages such as German and Russian often transfer more "
+                  "effectively than English.", paper_id="2106.16171", quote="")
+    before = len(chat_server.requests)
+    result = verify(claim, RunContext(scripted_services), passages=[
+        {"paper_id": "2106.16171", "title": "t", "text": abstract, "is_source": True}])
+    assert len(chat_server.requests) == before
+    probabilities = result.evidence[0].judge_probabilities
+    assert set(probabilities) == {"cross_encoder"} and abs(sum(probabilities["cross_encoder"].values()) - 1) < 1e-4
+    assert scripted_services.judge_identity == ("cross-encoder", "judge-minilm")
