@@ -75,7 +75,9 @@ class Services:
         falling back on the default map when none is shipped for it; for the judge in use."""
         provider, model = self.judge_identity
         fitted = load_calibration(provider, model, kind) if kind else None
-        return fitted or load_calibration(provider, model)
+        if fitted:
+            return fitted
+        return self.calibration if self.judge_name == "llm" else load_calibration(provider, model)
 
     @cached_property
     def judge_name(self) -> str:

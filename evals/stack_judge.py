@@ -122,21 +122,31 @@ def _sample_claims(pairs: list[JudgePair], folds: tuple[int, ...], n: int) -> li
     return [p for g in chosen for p in groups[g]]
 
 
+def _balanced(pairs: list[JudgePair], n: int | None) -> list[JudgePair]:
+    """The first n // 3 pairs of each label (all when n is None), in suite order."""
+    if n is None:
+        return pairs
+    return [p for label in VERDICTS for p in [q for q in pairs if q.label == label][: n // 3]]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--oof", type=Path, default=Path("runs/train-judge/all/oof.jsonl"))
     parser.add_argument("--scifact-claims", type=int, default=60, help="SciFact claims per half (stratified)")
+    parser.add_argument("--per-suite", type=int, default=None,
+                        help="Judgments per arXiv and table suite (label-balanced; default all)")
     parser.add_argument("--out", type=Path, default=Path("runs/stack-judge"))
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     services = Services(settings=load_settings(offline=True))
-    oof = {}
+    oof: dict[str, list] = {}
     for row in map(json.loads, args.oof.read_text(encoding="utf-8").splitlines()):
         oof.setdefault(row["group"], []).append(row)
     scifact = scifact_pairs(augment=False)
-    sets = {"fit": arxiv_suite_pairs("dev") + _sample_claims(scifact, (0, 1, 2), args.scifact_claims),
-            "held_out": arxiv_suite_pairs("test") + _sample_claims(scifact, (3, 4), args.scifact_claims)
-            + suite_pairs(TABLE_CLAIMS, "table-claims")}
+    n = args.per_suite
+    sets = {"fit": _balanced(arxiv_suite_pairs("dev"), n) + _sample_claims(scifact, (0, 1, 2), args.scifact_claims),
+            "held_out": _balanced(arxiv_suite_pairs("test"), n) + _sample_claims(scifact, (3, 4), args.scifact_claims)
+            + _balanced(suite_pairs(TABLE_CLAIMS, "table-claims"), n)}
     judge = services.cross_encoder
     report: dict = {"model": services.provider.model}
     probabilities = {}
@@ -145,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         cross = []
         for pair in pairs:
             if pair.source == "scifact":
-                rows = rows_of.setdefault(pair.group, list(oof[pair.group]))
-                cross.append([rows.pop(0)["probabilities"][v] for v in VERDICTS])
+                row = rows_of.setdefault(pair.group, list(oof[pair.group])).pop(0)
+                cross.append([row["probabilities"][v] for v in VERDICTS])
             else:
                 cross.append([judge.probabilities(pair.claim, [pair.passage])[0][v] for v in VERDICTS])
         probabilities[half] = (np.array(cross), llm_probabilities(pairs, services, args.out / "llm.jsonl"))

@@ -133,7 +133,7 @@ def hostile_suite(
     services = Services(settings=settings)
     with _progress_bar("judging") as on_progress:
         metrics = run_hostile_eval(suite, services, out_dir, limit=limit, attacks=attack, on_progress=on_progress)
-    table = Table(title=f"{metrics['suite']} · {metrics['provider']['model']} · {metrics['claims']} claims")
+    table = Table(title=f"{metrics['suite']} · judge {metrics['judge']} · {metrics['claims']} claims")
     for column in ("attack", "accuracy", "flipped", "obeyed", "quoted attack"):
         table.add_column(column, justify="left" if column == "attack" else "right")
     for name, row in metrics["by_attack"].items():

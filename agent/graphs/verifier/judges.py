@@ -34,7 +34,7 @@ def judge_pair(claim: str, title: str, passage: str, services: Services) -> Pair
     if name == "stack" and services.stack is not None:
         combined = services.stack.apply(cross_encoder, llm)
     else:
-        combined = cross_encoder or llm
+        combined = llm or cross_encoder  # a stack asked for but not fitted: the LLM, the better judge alone
     return PairJudgment(combined=combined, llm=llm, cross_encoder=cross_encoder)
 
 
