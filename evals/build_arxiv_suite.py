@@ -78,6 +78,15 @@ def contradict(sentence: str) -> tuple[str, str] | None:
     return None
 
 
+def unsettled_sentences(other_sentences: list[str], other_results: list[int], sentences: list[str]) -> list[str]:
+    """Result sentences of another paper that stand alone (no "we", no deictic opening) and share less than half
+    of their content words with every sentence of this abstract: claims it does not settle."""
+    return [other_sentences[i] for i in other_results
+            if not re.search(r"\b(we|our|us)\b", other_sentences[i], re.IGNORECASE)
+            and not DEICTIC_START.match(other_sentences[i])
+            and max(overlap(other_sentences[i], s) for s in sentences) < 0.5]
+
+
 def build(out_dir: Path = OUT_DIR, n_papers: int = N_PAPERS) -> dict[str, int]:
     snapshot = [p for p in load_snapshot() if p.source == "crosslingual.jsonl"]
     candidates = []
@@ -117,10 +126,7 @@ def build(out_dir: Path = OUT_DIR, n_papers: int = N_PAPERS) -> dict[str, int]:
         )
         for neighbour in np.argsort(-similarity[index]):
             other, other_sentences, other_results = candidates[neighbour]
-            options = [other_sentences[i] for i in other_results
-                       if not re.search(r"\b(we|our|us)\b", other_sentences[i], re.IGNORECASE)
-                       and not DEICTIC_START.match(other_sentences[i])
-                       and max(overlap(other_sentences[i], s) for s in sentences) < 0.5]
+            options = unsettled_sentences(other_sentences, other_results, sentences)
             if options:
                 claims.append({"id": f"{paper.id}-N", "claim": options[0], "evidence": {}, "cited_doc_ids": [paper.id],
                                "provenance": {"kind": "sentence of a close other paper", "from_paper": other.id}})

@@ -17,14 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from agent.claims.anchoring import overlap
-from evals.build_arxiv_suite import DEICTIC_START, _result_sentences, contradict, restate
+from evals.build_arxiv_suite import _result_sentences, contradict, restate, unsettled_sentences
 from evals.pairs_calibration import LABEL_NAMES, load_pairs, question_splits
 from evals.suite import load_suite
 from tools.snapshot import EMBEDDINGS_PATH, load_snapshot
@@ -133,10 +132,7 @@ def generated_pairs(n_papers: int = 1500, seed: int = 0) -> list[JudgePair]:
             pairs.append(JudgePair(restate(edited, paper), abstract, "REFUTED", "generated", group))
         for neighbour in np.argsort(-similarity[index])[:5]:
             other, other_sentences, other_results = chosen[neighbour]
-            options = [other_sentences[i] for i in other_results
-                       if not re.search(r"\b(we|our|us)\b", other_sentences[i], re.IGNORECASE)
-                       and not DEICTIC_START.match(other_sentences[i])
-                       and max(overlap(other_sentences[i], s) for s in sentences) < 0.5]
+            options = unsettled_sentences(other_sentences, other_results, sentences)
             if options:
                 pairs.append(JudgePair(options[0], abstract, "NOT_ENOUGH_INFO", "generated", group, "other_paper"))
                 break
