@@ -2,7 +2,8 @@
 
 Judges (`Settings.judge`):
 - `cross-encoder`: the MiniLM cross-encoder trained in this project (`tools/judge`, `evals/train_judge.py`):
-  about 30 ms a passage on 2 cores, and it follows no instruction a passage plants.
+  about 0.4-1.3 s a passage in numpy on 2 cores (the sentence window included), and it follows no
+  instruction a passage plants.
 - `llm`: the provider's first-token label probabilities (`prompts/judge.j2`).
 - `stack`: both, combined by a multinomial logistic regression over their log-probabilities fitted on dev
   judgments (`evals/stack_judge.py`), shipped per provider and model as `<provider>__<model>.stack.json`.
