@@ -141,6 +141,11 @@ class Settings(BaseSettings):
     def experiments_dir(self) -> Path:
         return self.data_dir / "experiments"
 
+    @property
+    def reports_dir(self) -> Path:
+        """Where runs started with no output directory of their own (`agent mcp`'s `ask`) write their reports."""
+        return self.data_dir / "reports"
+
     def public_dict(self) -> dict:
         """Settings safe to print or store: the API key is reduced to whether it is set."""
         data = self.model_dump(mode="json", exclude={"openai_api_key"})

@@ -30,6 +30,13 @@ def test_langgraph_json_graphs_load():
         assert isinstance(getattr(module, attribute), CompiledStateGraph)
 
 
+def test_langgraph_server_checkpoints_the_state_types_the_project_allows():
+    from agent.stores.checkpoints import STATE_TYPES
+
+    serde = json.loads((ROOT / "langgraph.json").read_text())["checkpointer"]["serde"]
+    assert [tuple(t) for t in serde["allowed_msgpack_modules"]] == STATE_TYPES and serde["pickle_fallback"] is False
+
+
 def test_ci_runs_the_readme_test_command():
     assert "make test" in (ROOT / "README.md").read_text()
     assert "make test" in (ROOT / ".ci" / "run").read_text()

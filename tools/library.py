@@ -93,6 +93,8 @@ def _paper_metadata(paper: Paper) -> dict:
     }
     if paper.categories:  # Chroma refuses empty arrays
         metadata["categories"] = list(paper.categories)
+    if paper.bib_entry:
+        metadata["bib_entry"] = json.dumps(paper.bib_entry, ensure_ascii=False)
     return metadata
 
 
@@ -102,7 +104,8 @@ def _paper_from_metadata(meta: dict, abstract: str) -> Paper:
         categories = json.loads(categories)
     return Paper(id=meta["paper_id"], title=meta["title"], authors=json.loads(meta.get("authors") or "[]"),
                  year=meta.get("year") or None, abstract=abstract, url=meta.get("url", ""),
-                 categories=list(categories), source=meta.get("source", ""))
+                 categories=list(categories), source=meta.get("source", ""),
+                 bib_entry=json.loads(meta.get("bib_entry") or "{}"))
 
 
 def open_chroma_client(chroma_dir: Path, chroma_url: str | None = None, lock_timeout: float = 1800.0,

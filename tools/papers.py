@@ -27,11 +27,19 @@ class Paper(BaseModel):
     categories: list[str] = Field(default_factory=list)
     url: str = ""
     source: str = Field("", description="where this record came from (snapshot file, live arXiv, ...)")
+    bib_entry: dict[str, str] = Field(default_factory=dict, description=(
+        "the reference manager's BibTeX entry it was imported from (`agent index --bib`): its fields, with the "
+        "entry type under `ENTRYTYPE` and the citation key under `ID`; empty for papers from arXiv"))
 
     def model_post_init(self, __context) -> None:
         self.id = normalize_arxiv_id(self.id)
         if not self.url:
             self.url = f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def is_local(self) -> bool:
+        """A paper from the user's own files or reference manager, not from arXiv (`local:` id)."""
+        return self.id.startswith("local:")
 
     @property
     def first_author(self) -> str:

@@ -39,6 +39,13 @@ def _pdf_files(paths: list[Path]) -> list[Path]:
     return files
 
 
+def abstract_of(chunks: list[Chunk]) -> str:
+    """A PDF's abstract: the text after "Abstract" in its opening chunks (or the opening itself)."""
+    text = " ".join(chunk.text for chunk in chunks[:3])
+    after = re.split(r"\babstract\b[:.\s]*", text, maxsplit=1, flags=re.IGNORECASE)
+    return (after[1] if len(after) == 2 else text)[:_ABSTRACT_CHARS]
+
+
 def paper_for_pdf(path: Path, pages: list[str], chunks: list[Chunk]) -> Paper:
     """The paper a local PDF is: the snapshot's record when its file name is an arXiv id, otherwise a
     `local:` paper titled by its first line, with the text after "Abstract" (or its opening) as abstract."""
@@ -47,9 +54,7 @@ def paper_for_pdf(path: Path, pages: list[str], chunks: list[Chunk]) -> Paper:
         return known.model_copy(update={"source": f"pdf:{path.name}"})
     first_lines = [line.strip() for line in (pages[0] if pages else "").splitlines() if line.strip()]
     title = first_lines[0][:300] if first_lines else path.stem
-    text = " ".join(chunk.text for chunk in chunks[:3])
-    after = re.split(r"\babstract\b[:.\s]*", text, maxsplit=1, flags=re.IGNORECASE)
-    abstract = (after[1] if len(after) == 2 else text)[:_ABSTRACT_CHARS]
+    abstract = abstract_of(chunks)
     paper_id = match.group(1) if match else f"local:{_safe_name(path.stem)}"
     return Paper(id=paper_id, title=title, abstract=abstract, source=f"pdf:{path.name}",
                  url=path.resolve().as_uri())
@@ -88,6 +93,25 @@ class FullTextReader:
             if on_progress:
                 on_progress(done, len(papers))
         return stored
+
+    def index_with_pdfs(self, paper: Paper, pdfs: list[Path]) -> int:
+        """Index a paper whose metadata is known (a reference manager's entry) with the first of its PDFs that
+        reads; it takes its abstract from the PDF when it has none. Returns the chunks stored.
+
+        Raises FullTextError when none reads: the paper is then indexed by its abstract alone, if it has one."""
+        errors = []
+        for path in pdfs:
+            try:
+                chunks = pdf_chunks(path)
+            except FullTextError as exc:
+                errors.append(f"{path.name}: {exc}")
+                continue
+            if not paper.abstract:
+                paper = paper.model_copy(update={"abstract": abstract_of(chunks)})
+            return self.library.add_full_text(paper, chunks)
+        if paper.abstract:
+            self.library.add_papers([paper])
+        raise FullTextError("; ".join(errors) or "no PDF")
 
     def index_pdfs(self, paths: list[Path], on_progress: Progress | None = None,
                    on_indexed: Callable[[Path, Paper, int], None] | None = None,

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from agent.cli import ask, chat, library, verify
+from agent.cli import ask, chat, library, mcp, verify
 from agent.cli.eval import eval_app
 from agent.cli.experiment import experiment_app
 from agent.cli.logs import configure_logging
@@ -39,6 +39,7 @@ app.command("verify")(verify.verify)
 app.command("search")(library.search)
 app.command("index")(library.index)
 app.command("chat")(chat.chat)
+app.command("mcp")(mcp.mcp)
 app.add_typer(eval_app, name="eval")
 app.add_typer(report_app, name="report")
 app.add_typer(experiment_app, name="experiment")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from agent.services import Services
 from tools.library import PaperFilter
 from tools.llm.base import InvalidModelOutput
 from tools.paper_import import read_papers_jsonl
+
+if TYPE_CHECKING:
+    from tools.bib_import import BibPaper
 
 console = Console(stderr=True, soft_wrap=True)  # one message, one line: greppable logs
 stdout = Console()
@@ -82,26 +85,36 @@ def index(
     pdf: Optional[list[Path]] = typer.Option(
         None, "--pdf", help="A local PDF (repeatable; a folder adds every PDF in it)."
     ),
+    bib: Optional[Path] = typer.Option(
+        None, "--bib", help="A BibTeX export of a reference manager (Zotero, Mendeley, JabRef)."
+    ),
+    pdf_dir: Optional[Path] = typer.Option(
+        None, "--pdf-dir", help="Where the --bib entries' PDFs are (their `file` fields, <key>.pdf, <arXiv id>.pdf)."
+    ),
     max_results: int = typer.Option(50, "--max", min=1, max=2000, help="Papers to take from the arXiv query."),
     full_text: bool = typer.Option(False, "--full-text", help="Also download and index each arXiv paper's PDF."),
     data_dir: DataDir = None,
 ) -> None:
-    """Add papers to the library (deduplicated by arXiv id), from a file, an arXiv query or PDFs."""
-    if not (jsonl or arxiv_query or pdf):
-        raise InputError("nothing to index: give --jsonl FILE, --arxiv QUERY or --pdf PATH")
+    """Add papers to the library (deduplicated by id), from a file, an arXiv query, PDFs or a BibTeX export."""
+    if pdf_dir and not bib:
+        raise InputError("--pdf-dir goes with --bib (for PDFs alone, use --pdf DIR)")
+    if not (jsonl or arxiv_query or pdf or bib):
+        raise InputError("nothing to index: give --jsonl FILE, --arxiv QUERY, --pdf PATH or --bib FILE")
     services = Services(settings=settings_from(data_dir=data_dir))
     library = services.library
     papers = []
     if jsonl:
         imported = read_papers_jsonl(jsonl)
-        if imported.problems and not imported.papers:
-            raise InputError(f"no papers read from {jsonl}: {len(imported.problems)} bad line(s), the first: "
-                             f"{imported.problems[0]}")
-        for problem in imported.problems[:10]:
-            console.print(f"[yellow]skipped[/yellow] {jsonl}: {problem}")
-        if len(imported.problems) > 10:
-            console.print(f"[yellow]skipped[/yellow] {len(imported.problems) - 10} more bad lines")
+        _report_problems(jsonl, imported.problems, bool(imported.papers), "bad line(s)")
         papers += imported.papers
+    with_pdfs: list[BibPaper] = []
+    if bib:
+        from tools.bib_import import read_bibtex  # bibtexparser and pylatexenc: only for --bib
+
+        from_bib = read_bibtex(bib, pdf_dir)
+        _report_problems(bib, from_bib.problems, bool(from_bib.papers), "unusable entries")
+        papers += [entry.paper for entry in from_bib.papers if not entry.pdfs]
+        with_pdfs = [entry for entry in from_bib.papers if entry.pdfs]
     if arxiv_query:
         if services.arxiv is None:
             raise InputError("--arxiv needs the network, and AGENT_OFFLINE is set")
@@ -118,9 +131,39 @@ def index(
         chunks += _read_full_texts(papers, services)
     if pdf:
         chunks += _index_pdfs(pdf, services)
+    if with_pdfs:
+        chunks += _index_bib_pdfs(with_pdfs, services)
     if chunks:
         stdout.print(f"full text: {chunks} chunks stored")
     stdout.print(f"library: {library.count_papers()} papers at {library.location}")
+
+
+def _report_problems(path: Path, problems: list[str], read_any: bool, what: str) -> None:
+    """Name the skipped lines or entries (the first ten); none read at all is an error."""
+    if problems and not read_any:
+        raise InputError(f"no papers read from {path}: {len(problems)} {what}, the first: {problems[0]}")
+    for problem in problems[:10]:
+        console.print(f"[yellow]skipped[/yellow] {path}: {problem}")
+    if len(problems) > 10:
+        console.print(f"[yellow]skipped[/yellow] {len(problems) - 10} more {what}")
+
+
+def _index_bib_pdfs(entries: list[BibPaper], services: Services) -> int:
+    from tools.fulltext import FullTextError
+
+    stored = 0
+    with _progress() as progress:
+        task = progress.add_task("reading the entries' PDFs", total=len(entries))
+        for entry in entries:
+            try:
+                n = services.reader.index_with_pdfs(entry.paper, entry.pdfs)
+                console.print(f"indexed {entry.pdfs[0].name} as {entry.paper.id}: {n} chunks")
+                stored += n
+            except FullTextError as exc:
+                kept = "abstract kept" if entry.paper.abstract else "not indexed"
+                console.print(f"[yellow]no full text[/yellow] for {entry.paper.id} ({kept}): {exc}")
+            progress.advance(task)
+    return stored
 
 
 def _read_full_texts(papers, services: Services) -> int:

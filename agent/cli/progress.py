@@ -9,18 +9,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.text import Text
 
-STAGE_LABELS = {
-    "plan": "planning searches",
-    "search": "searching",
-    "read": "reading papers",
-    "extract": "extracting claims",
-    "collect": "collecting claims",
-    "verify": "verifying claims",
-    "synthesize": "writing the answer",
-    "review": "reviewing",
-    "report": "writing the report",
-    "experiment": "running the experiment",
-}
+from agent.graphs.events import STAGE_LABELS
 
 
 class RunProgress:

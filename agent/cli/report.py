@@ -17,10 +17,12 @@ stdout = Console()
 @report_app.command("render")
 def render(
     run_dir: Path = typer.Argument(..., help="A run directory (holding report.json) or a report.json file."),
-    fmt: str = typer.Option("html", "--format", help="md | html | json"),
+    fmt: str = typer.Option("html", "--format", help="html | md | json | bib (references.bib) | csl "
+                                                       "(references.json, CSL-JSON) | csv (claims.csv)"),
     out: Optional[Path] = typer.Option(None, "--out", help="Directory to write to (default: the run directory)."),
 ) -> None:
-    """Write report.md, report.html or report.json from a run's report.json."""
+    """Write report.html, report.md, report.json, references.bib, references.json or claims.csv from a run's
+    report.json."""
     from agent.report.files import FORMATS, write_report_files  # the renderings load matplotlib
     from agent.report.model import load_report
 

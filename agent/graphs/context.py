@@ -53,7 +53,8 @@ _unbound_lock = threading.Lock()
 
 def run_context(runtime: Runtime | None) -> RunContext:
     """The context the run was given, or (for a graph invoked without one) a process-wide default."""
-    if runtime is not None and runtime.context is not None:
+    # the LangGraph server passes the API's `context` (a dict, empty unless the caller gave one): the defaults
+    if runtime is not None and runtime.context is not None and not isinstance(runtime.context, dict):
         if not isinstance(runtime.context, RunContext):  # a bare Services would silently run on the defaults
             raise TypeError(f"a graph's context is a RunContext, not {type(runtime.context).__name__}")
         return runtime.context

@@ -5,6 +5,20 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict, Union
 
+# what a reader is told each stage of a research run is doing, in the order a run goes through them
+STAGE_LABELS = {
+    "plan": "planning searches",
+    "search": "searching",
+    "read": "reading papers",
+    "extract": "extracting claims",
+    "collect": "collecting claims",
+    "verify": "verifying claims",
+    "experiment": "running the experiment",
+    "synthesize": "writing the answer",
+    "review": "reviewing",
+    "report": "writing the report",
+}
+
 
 # -- the research graph ----------------------------------------------------------------------------
 class WarningEvent(TypedDict):

@@ -52,7 +52,7 @@ def report_from_conversation(conversation: dict, services: Services, wall_second
             search_sources=["chat"],
             models={"llm": services.provider.model, "embeddings": EMBEDDING_MODEL_NAME},
         ),
-        papers=[ReportPaper(id=p.id, title=p.title, authors=p.authors, year=p.year, url=p.url) for p in papers],
+        papers=[ReportPaper.of(p) for p in papers],
         claims=[
             report_claim(c, lambda pid, quote: is_verbatim(quote, texts.get(pid, [])) if quote else None)
             for c in claims

@@ -1,5 +1,6 @@
-"""Write a report's files: `report.json` (the truth), `report.md` with its figures, and a self-contained
-`report.html`."""
+"""Write a report's files: `report.json` (the truth), `report.md` with its figures, a self-contained
+`report.html`, and its references as `references.bib` (BibTeX) and `references.json` (CSL-JSON); `claims.csv`
+on request."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from agent.report.html import render_html
 from agent.report.markdown import render_markdown
 from agent.report.model import Report
 from agent.report.plots import claims_figure, experiment_figure, save_png
+from agent.report.references import render_bibtex, render_claims_csv, render_csl_json
 from tools.files import write_text_atomically
 
-FORMATS = ("json", "md", "html")
+FILE_NAMES = {"json": "report.json", "md": "report.md", "html": "report.html", "bib": "references.bib",
+              "csl": "references.json", "csv": "claims.csv"}
+FORMATS = tuple(FILE_NAMES)
+WRITTEN_BY_A_RUN = ("json", "md", "html", "bib", "csl")
 FIGURE_DIR = "figures"
 
 
@@ -28,18 +33,28 @@ def write_figures(report: Report, out_dir: Path) -> dict[str, str]:
     return figures
 
 
-def write_report_files(report: Report, out_dir: Path, formats: tuple[str, ...] = FORMATS) -> list[Path]:
+def _rendered(report: Report, fmt: str, out_dir: Path) -> str:
+    if fmt == "json":
+        return report.model_dump_json(indent=2) + "\n"
+    if fmt == "md":
+        return render_markdown(report, write_figures(report, out_dir))
+    if fmt == "html":
+        return render_html(report)
+    if fmt == "bib":
+        return render_bibtex(report)
+    if fmt == "csl":
+        return render_csl_json(report)
+    return render_claims_csv(report)
+
+
+def write_report_files(report: Report, out_dir: Path, formats: tuple[str, ...] = WRITTEN_BY_A_RUN) -> list[Path]:
+    unknown = [fmt for fmt in formats if fmt not in FILE_NAMES]
+    if unknown:
+        raise InputError(f"unknown report format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
-        path = out_dir / f"report.{fmt}"
-        if fmt == "json":
-            write_text_atomically(path, report.model_dump_json(indent=2) + "\n")
-        elif fmt == "md":
-            write_text_atomically(path, render_markdown(report, write_figures(report, out_dir)))
-        elif fmt == "html":
-            write_text_atomically(path, render_html(report))
-        else:
-            raise InputError(f"unknown report format {fmt!r}: choose from {', '.join(FORMATS)}")
+        path = out_dir / FILE_NAMES[fmt]
+        write_text_atomically(path, _rendered(report, fmt, out_dir))
         written.append(path)
     return written

@@ -17,6 +17,7 @@ from agent.claims.citations import CITATION, PAPER_REF, paper_id_of
 from agent.report.checks import table_order
 from agent.report.model import Report
 from agent.report.plots import claims_figure, experiment_figure, svg_data_uri
+from agent.report.references import citation_keys
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=select_autoescape(["html", "j2"]),
@@ -55,5 +56,5 @@ def render_html(report: Report) -> str:
     return _environment.get_template("report.html.j2").render(
         report=report, claims=table_order(report.claims), answer_paragraphs=paragraphs, figures=figures,
         experiment_charts=experiment_charts, script=Markup(script), script_hash=_script_hash(script),
-        anchor=anchor, paper_ref_pattern=PAPER_REF,
+        anchor=anchor, paper_ref_pattern=PAPER_REF, keys=citation_keys(report.papers),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from agent.report.checks import table_order
 from agent.report.model import ExperimentReport, Report
+from agent.report.references import citation_keys
 
 
 def _text(text: str) -> str:
@@ -140,10 +141,13 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     lines += ["", "## Limitations", ""] + [f"- {_cell(item)}" for item in report.limitations] + [""]
     if report.warnings:
         lines += ["## Warnings", ""] + [f"- {_cell(w)}" for w in report.warnings] + [""]
-    lines += ["## References", ""]
+    lines += ["## References", "", "BibTeX keys as in `references.bib` (CSL-JSON: `references.json`).", ""]
+    keys = citation_keys(report.papers)
     for paper in report.papers:
         year = paper.year or "n.d."
-        lines.append(f"- [{paper.id}] {_cell(_authors(paper.authors))} ({year}). *{_cell(paper.title)}*. {paper.url}")
+        venue = f" {_cell(paper.venue)}." if paper.venue else ""
+        lines.append(f"- [{paper.id}] {_cell(_authors(paper.authors))} ({year}). *{_cell(paper.title)}*.{venue} "
+                     f"{paper.url} · `{keys[paper.id]}`")
     return "\n".join(lines) + "\n"
 
 

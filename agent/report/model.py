@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
 from agent.errors import InputError
 from agent.records import ClaimSource, Relevance, Standing, Verdict
+from tools.papers import Paper
 
 SCHEMA_PATH = Path(__file__).parent / "schema.json"
 
@@ -22,6 +24,21 @@ class ReportPaper(BaseModel):
     authors: list[str]
     year: int | None
     url: str
+    categories: list[str] = Field(default_factory=list, description="arXiv categories, the primary one first")
+    bib_entry: dict[str, str] = Field(default_factory=dict, description="the reference manager's BibTeX entry "
+                                                                        "the paper was imported from, if any")
+
+    @classmethod
+    def of(cls, paper: Paper) -> "ReportPaper":
+        return cls(id=paper.id, title=paper.title, authors=paper.authors, year=paper.year, url=paper.url,
+                   categories=paper.categories, bib_entry=paper.bib_entry)
+
+    @property
+    def venue(self) -> str:
+        """Where a paper imported from a reference manager appeared (journal, proceedings, publisher)."""
+        entry = self.bib_entry
+        return next((entry[f] for f in ("journal", "journaltitle", "booktitle", "publisher", "institution",
+                                        "school") if entry.get(f)), "")
 
 
 class ReportEvidence(BaseModel):
@@ -47,6 +64,51 @@ class ReportEvidence(BaseModel):
         return {"SUPPORTED": "supports", "REFUTED": "contradicts"}.get(self.stance, "unrelated")
 
 
+class BaselineNumber(BaseModel):
+    model: str
+    accuracy: float = Field(ge=0.0, le=1.0)
+    source: str = Field(description="where the number is published")
+    split: str = Field("test", description="the split the published number is on")
+
+
+class TestedAccuracy(BaseModel):
+    """One language of one run of a claim's test: accuracy over its seeds."""
+
+    run: str = Field(description="which condition, e.g. 'trained on de'")
+    job_id: str
+    language: str
+    mean: float = Field(ge=0.0, le=1.0)
+    sd: float = Field(ge=0.0, description="standard deviation over seeds")
+    seeds: int
+    published: BaselineNumber | None = None
+
+
+class ClaimTestEvidence(BaseModel):
+    """A claim tested by running its experiment: evidence of its own kind, shown beside the literature's and
+    never merged into the verdict."""
+
+    source: Literal["experiment"] = "experiment"
+    claim_id: str
+    outcome: Literal["reproduced", "not reproduced", "inconclusive", "failed"] = Field(
+        description="reproduced: the predicted direction holds beyond noise (95% interval above 0); not "
+                    "reproduced: it reverses beyond noise; inconclusive: within noise; failed: a run failed")
+    comparison: str
+    prediction: str
+    effect: float | None = Field(None, description="the predicted contrast, in accuracy points of [0, 1]; > 0 "
+                                                   "is the claim's direction")
+    ci_low: float | None = None
+    ci_high: float | None = None
+    seeds_agreeing: int = Field(0, description="seeds whose own contrast has the claim's direction")
+    seeds: int = 0
+    items: int = Field(0, description="evaluation items per language, the same items in every language")
+    statistic: str = ""
+    jobs: list[str] = Field(default_factory=list)
+    runs: list[str] = Field(default_factory=list, description="the run labels, in the order of `jobs`")
+    accuracies: list[TestedAccuracy] = Field(default_factory=list)
+    scale: str = ""
+    notes: list[str] = Field(default_factory=list)
+
+
 class ReportClaim(BaseModel):
     id: str
     text: str
@@ -66,6 +128,7 @@ class ReportClaim(BaseModel):
                                                             "contested: another paper contradicts it; single-source")
     quote_verbatim: bool | None = Field(None, description="the quote occurs word for word in the stored paper text "
                                                           "(None: the paper text was not available to check)")
+    experiment: ClaimTestEvidence | None = Field(None, description="the claim tested by running its experiment")
 
     @field_validator("standing", mode="before")
     @classmethod
@@ -159,13 +222,6 @@ class MethodSummary(BaseModel):
     verdicts: dict[str, int]
     search_sources: list[str] = Field(default_factory=list)
     models: dict[str, str] = Field(default_factory=dict, description="role -> model, e.g. llm, embeddings")
-
-
-class BaselineNumber(BaseModel):
-    model: str
-    accuracy: float = Field(ge=0.0, le=1.0)
-    source: str = Field(description="where the number is published")
-    split: str = Field("test", description="the split the published number is on")
 
 
 class LanguageResult(BaseModel):

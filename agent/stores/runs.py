@@ -28,8 +28,9 @@ class RunStore:
         self.connection.commit()
 
     def start(self, run_id: str, question: str, out_dir: Path) -> None:
+        """Record a run; its output directory absolute, so that a run started elsewhere can be found."""
         self.connection.execute("INSERT OR REPLACE INTO research_runs VALUES (?, ?, ?, ?, 'running')",
-                                (run_id, question, str(out_dir), time.time()))
+                                (run_id, question, str(out_dir.resolve()), time.time()))
         self.connection.commit()
 
     def finish(self, run_id: str) -> None:
@@ -43,6 +44,12 @@ class RunStore:
                 "SELECT run_id FROM research_runs ORDER BY started_at DESC LIMIT 3").fetchall()]
             raise InputError(f"no run {run_id!r} to resume (recent: {', '.join(recent) or 'none'})")
         return RunInfo(*row)
+
+    def recent(self, limit: int = 20) -> list[RunInfo]:
+        """The latest runs, newest first."""
+        rows = self.connection.execute("SELECT * FROM research_runs ORDER BY started_at DESC LIMIT ?",
+                                       (limit,)).fetchall()
+        return [RunInfo(*row) for row in rows]
 
     def close(self) -> None:
         self.connection.close()

@@ -1,9 +1,12 @@
 """The `agent` command as a user runs it: a real subprocess."""
 
+import csv
+import json
 import os
 import subprocess
 import sys
 
+import bibtexparser
 import pytest
 
 from tests.conftest import EXAMPLE_QUESTION, TEST_API_KEY
@@ -61,12 +64,24 @@ def test_ask_writes_the_report_and_prints_its_paths(tmp_path, chat_server):
     assert (out / "report.json").exists() and (out / "report.md").exists() and (out / "report.html").exists()
     assert "Claims" in result.stdout and "model calls" in result.stdout
     _no_traceback(result)
+    # every run writes its references for reference managers, one entry per reference of the report
+    report = json.loads((out / "report.json").read_text())
+    parsed = bibtexparser.parse_file(str(out / "references.bib"))
+    assert not parsed.failed_blocks and len(parsed.entries) == len(report["papers"]) > 0
+    assert {e["eprint"] for e in parsed.entries} == {p["id"] for p in report["papers"]}
+    csl = json.loads((out / "references.json").read_text())
+    assert [item["id"] for item in csl] == [e.key for e in parsed.entries]
     # the report of the finished run renders again in each format, and its citations check out
     (out / "report.html").unlink()
-    for fmt in ("html", "md", "json"):
+    (out / "references.bib").unlink()
+    for fmt, name in (("html", "report.html"), ("md", "report.md"), ("json", "report.json"),
+                      ("bib", "references.bib"), ("csl", "references.json"), ("csv", "claims.csv")):
         rendered = _agent("report", "render", str(out), "--format", fmt)
-        assert rendered.returncode == 0 and f"report.{fmt}" in rendered.stdout, rendered.stderr
+        assert rendered.returncode == 0 and name in rendered.stdout, rendered.stderr
     assert (out / "report.html").read_text().startswith("<!DOCTYPE html>")
+    assert len(bibtexparser.parse_file(str(out / "references.bib")).entries) == len(report["papers"])
+    rows = list(csv.DictReader((out / "claims.csv").open(encoding="utf-8")))
+    assert [r["claim_id"] for r in rows] == [c["id"] for c in report["claims"]]
     checked = _agent("report", "check", str(out))
     assert checked.returncode == 0 and "citations and references are consistent" in checked.stdout
 
@@ -155,12 +170,73 @@ def test_search_and_index_commands(tmp_path):
     _no_traceback(result)
 
 
+ZOTERO_BIB = r"""
+@inproceedings{okaforSTSBridge2024,
+  title = {Semantic Textual Similarity as an Intermediate Task for Zero-Shot Cross-Lingual Transfer to
+           Low-Resource Languages},
+  author = {Okafor, Ngozi and Kowalczyk, Zofia and Nguy{\~{\^e}}n, Th{\`i}},
+  booktitle = {Proceedings of the Workshop on Low-Resource Transfer},
+  year = {2024},
+  doi = {10.5555/lrt.2024.12},
+  file = {Full Text PDF:files/12/Okafor - STS bridge.pdf:application/pdf}
+}
+@article{salt2023,
+  title = {Self-Augmentation Improves Zero-Shot Cross-Lingual Transfer},
+  author = {Wang, Fei and Huang, Kuan-Hao},
+  eprint = {2309.10891}, archivePrefix = {arXiv}, year = {2023}
+}
+@misc{halfWritten,
+  author = {Nobody}
+}
+"""
+
+
+def test_index_a_reference_managers_export_with_pdfs_then_search_and_cite_it(tmp_path, chat_server):
+    data = str(tmp_path / "data")
+    export = tmp_path / "export"
+    (export / "files" / "12").mkdir(parents=True)
+    _write_pdf(export / "files" / "12" / "Okafor - STS bridge.pdf", "STS as a bridge for low-resource transfer", [
+        "Abstract. We study intermediate-task training on semantic textual similarity (STS) data before "
+        "zero-shot cross-lingual transfer to low-resource languages.",
+        "Intermediate-task training on STS data improves zero-shot cross-lingual transfer to Yoruba and Igbo "
+        "by 2.1 accuracy points on average over direct fine-tuning.",
+    ])
+    (export / "My Library.bib").write_text(ZOTERO_BIB, encoding="utf-8")
+    result = _agent("index", "--bib", str(export / "My Library.bib"), "--data-dir", data)
+    assert result.returncode == 0, result.stderr
+    assert "halfWritten" in result.stderr and "no title" in result.stderr  # named, not fatal
+    assert "indexed Okafor - STS bridge.pdf as local:doi-10.5555-lrt.2024.12" in result.stderr
+    _no_traceback(result)
+    again = _agent("index", "--bib", str(export / "My Library.bib"), "--data-dir", data)
+    assert again.returncode == 0 and "1 already in the library" in again.stdout
+
+    found = _agent("search", "Yoruba and Igbo transfer after STS intermediate training", "--offline", "--json",
+                   "--k", "3", "--data-dir", data)
+    assert "local:doi-10.5555-lrt.2024.12" in [row["id"] for row in json.loads(found.stdout)]
+
+    out = tmp_path / "run"
+    asked = _agent("ask", EXAMPLE_QUESTION, "--out", str(out), "--provider", "openai", "--offline", "--data-dir", data,
+                   env_extra={"OPENAI_BASE_URL": chat_server.base_url, "OPENAI_API_KEY": TEST_API_KEY,
+                              "AGENT_MODEL": "scripted"})
+    assert asked.returncode == 0, asked.stderr
+    report = json.loads((out / "report.json").read_text())
+    [local] = [p for p in report["papers"] if p["id"] == "local:doi-10.5555-lrt.2024.12"]
+    assert local["bib_entry"]["booktitle"] == "Proceedings of the Workshop on Low-Resource Transfer"
+    assert local["authors"][2] == "Nguyễn, Thì"
+    entries = {e.key: e for e in bibtexparser.parse_file(str(out / "references.bib")).entries}
+    assert entries["okaforSTSBridge2024"].entry_type == "inproceedings"  # the user's own key and type
+    assert entries["okaforSTSBridge2024"]["doi"] == "10.5555/lrt.2024.12"
+    assert "Proceedings of the Workshop on Low-Resource Transfer" in (out / "report.md").read_text()
+
+
 @pytest.mark.parametrize("args, message", [
     (["search", "  "], "the query is empty"),
     (["search", "x", "--year-from", "2024", "--year-to", "2020"], "is after --year-to"),
     (["index"], "nothing to index"),
     (["index", "--pdf", "/nonexistent/file.pdf"], "no such file"),
     (["index", "--jsonl", "/nonexistent/papers.jsonl"], "no such file"),
+    (["index", "--bib", "/nonexistent/refs.bib"], "no such file"),
+    (["index", "--pdf-dir", "/tmp"], "--pdf-dir goes with --bib"),
 ])
 def test_search_and_index_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     result = _agent(*args, "--data-dir", str(tmp_path))

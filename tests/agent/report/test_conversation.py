@@ -29,4 +29,4 @@ def test_report_from_a_conversation(scripted_services, tmp_path):
     assert report.claims[0].quote_verbatim is True and report.review.checks.claims_with_verbatim_quote.value == 1.0
     assert citation_problems(report) == []
     written = write_report_files(report, tmp_path)
-    assert (tmp_path / "report.html").exists() and len(written) == 3
+    assert (tmp_path / "report.html").exists() and (tmp_path / "references.bib").exists() and len(written) == 5

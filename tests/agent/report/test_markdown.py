@@ -47,7 +47,7 @@ def test_paper_and_model_text_cannot_add_markup_or_headings():
 
 def test_files_are_written_with_their_figures(tmp_path):
     paths = write_report_files(sample_report(), tmp_path)
-    assert [p.name for p in paths] == ["report.json", "report.md", "report.html"]
+    assert [p.name for p in paths] == ["report.json", "report.md", "report.html", "references.bib", "references.json"]
     assert (tmp_path / "figures" / "claims.png").stat().st_size > 5000
     assert (tmp_path / "figures" / "experiment-1.png").stat().st_size > 5000
     assert not list(tmp_path.rglob("*.tmp"))

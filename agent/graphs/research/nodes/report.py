@@ -23,6 +23,7 @@ from agent.report.model import CriterionScore, MethodSummary, ProviderInfo, Repo
 from agent.report.review import rubric
 from agent.services import Services
 from tools.embeddings import EMBEDDING_MODEL_NAME
+from tools.papers import Paper
 
 
 def _title(question: str) -> str:
@@ -35,6 +36,15 @@ def _unanswered(budget: RunBudget) -> str:
         return (f"This run stopped at {budget.stopped_by} before an answer was written; the claims verified "
                 "so far are below.")
     return ""
+
+
+def _with_users_entry(paper: Paper, services: Services) -> Paper:
+    """The paper with the BibTeX entry the user's library holds for it (`agent index --bib`), so its
+    reference keeps the user's key: search finds a snapshot paper under the snapshot's record."""
+    if paper.bib_entry:
+        return paper
+    stored = services.library.get_paper(paper.id)
+    return paper.model_copy(update={"bib_entry": stored.bib_entry}) if stored and stored.bib_entry else paper
 
 
 def build_report(state: ResearchState, services: Services, budget: RunBudget) -> Report:
@@ -52,8 +62,7 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
     if dropped:
         warnings.append(f"the answer named papers that are in no reference ({', '.join(dropped)}); they were removed")
     cited_ids = used_ids | (answer_ids & set(known))
-    papers = [ReportPaper(id=p.id, title=p.title, authors=p.authors, year=p.year, url=p.url)
-              for pid, p in sorted(known.items()) if pid in cited_ids]
+    papers = [ReportPaper.of(_with_users_entry(p, services)) for pid, p in sorted(known.items()) if pid in cited_ids]
     texts = PaperTexts(known, services.library)
     criteria = [CriterionScore(**r) for r in state.get("reviews", [])]
     verdicts = Counter(c.verdict for c in claims)
@@ -92,7 +101,8 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
 
 @tracked("report")
 def report(state: ResearchState, services: Services, runtime: Runtime) -> dict:
-    out_dir = Path(state.get("out_dir") or ".")
+    # a run started through the LangGraph server (Studio) names no directory: the data directory's reports/
+    out_dir = Path(state.get("out_dir") or services.settings.reports_dir / datetime.now().strftime("%Y%m%d-%H%M%S"))
     write_report_files(build_report(state, services, run_context(runtime).budget), out_dir)
     emit(runtime, ReportEvent(stage="report", path=str(out_dir)))
     return {"report_path": str(out_dir / "report.json")}
