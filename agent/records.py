@@ -99,6 +99,20 @@ class ExperimentProposal(BaseModel):
     reason: str = Field(max_length=300)
 
 
+class ClaimTestProposal(BaseModel):
+    """The model's reading of which comparison a claim about cross-lingual transfer predicts. The program
+    (`agent/experiments/claim_tests.py`) decides whether, and how, the worker can run it."""
+
+    comparison: Literal["target_languages", "source_languages", "training_size", "none"] = Field(
+        description="target_languages: transfer TO some languages is better than to others; source_languages: "
+                    "training ON some languages transfers better than on others; training_size: more training "
+                    "data narrows the gap to English; none: no such comparison")
+    better: list[ExperimentLanguage] = Field(default_factory=list, max_length=6,
+                                             description="the languages the claim says do better")
+    worse: list[ExperimentLanguage] = Field(default_factory=list, max_length=6,
+                                            description="the languages the claim says do worse")
+
+
 # -- records the graphs keep --------------------------------------------------------------------
 class ClaimSource(BaseModel):
     paper_id: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.report.checks import table_order
-from agent.report.model import ExperimentReport, Report
+from agent.report.model import ClaimTestEvidence, ExperimentReport, Report
 from agent.report.references import citation_keys
 
 
@@ -113,6 +113,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     for claim in table_order(report.claims):
         others = [e for e in claim.evidence if not e.is_source]
         evidence = "<br>".join(f"{e.label} [{e.paper_id}]: \u201c{_cell(e.quote)}\u201d" for e in others) or "–"
+        if claim.experiment:
+            evidence += f"<br>experiment: {_tested_brief(claim.experiment)} (see *Claims tested by experiment*)"
         also = "".join(f"<br>Also [{s.paper_id}]: \u201c{_cell(s.quote)}\u201d" for s in claim.also_in)
         unchecked = " (not found verbatim in the paper text)" if claim.quote_verbatim is False else ""
         sources = ", ".join(f"[{pid}]" for pid in [claim.paper_id, *(s.paper_id for s in claim.also_in)])
@@ -129,6 +131,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         lines += ["## Experiments", ""]
         for index, experiment in enumerate(report.experiments, 1):
             lines += _experiment(experiment, figures.get(f"experiment-{index}"))
+    lines += _claim_tests(report)
     lines += ["## Review", ""]
     lines += _review(report)
     if report.review.checks:
@@ -149,6 +152,40 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         lines.append(f"- [{paper.id}] {_cell(_authors(paper.authors))} ({year}). *{_cell(paper.title)}*.{venue} "
                      f"{paper.url} · `{keys[paper.id]}`")
     return "\n".join(lines) + "\n"
+
+
+def _tested_brief(test: ClaimTestEvidence) -> str:
+    if test.effect is None:
+        return test.outcome
+    return (f"{test.outcome}, {100 * test.effect:+.1f} points (95% interval {100 * test.ci_low:+.1f} to "
+            f"{100 * test.ci_high:+.1f}; {test.seeds_agreeing}/{test.seeds} seeds in the claim's direction)")
+
+
+def _claim_tests(report: Report) -> list[str]:
+    """Each claim tested by running its experiment, beside (not merged into) the literature's evidence."""
+    tested = [c for c in report.claims if c.experiment]
+    if not tested and not report.untestable:
+        return []
+    lines = ["## Claims tested by experiment", ""]
+    for claim in tested:
+        test = claim.experiment
+        lines += [f"### {claim.id}: {test.outcome}", "", f"Claim: {_cell(claim.text)}", "",
+                  f"Prediction: {_cell(test.prediction)}. Result: {_cell(_tested_brief(test))}. "
+                  f"Statistic: {_cell(test.statistic)}. Runs: "
+                  + ", ".join(f"{_cell(label)} (job `{job}`)" for label, job in zip(test.runs, test.jobs)) + ".", ""]
+        if test.accuracies:
+            lines += ["| run | language | accuracy (mean ± sd over seeds) | published (from English) |",
+                      "|---|---|---|---|"]
+            lines += [f"| {_cell(a.run)} | {a.language} | {a.mean:.3f} ± {a.sd:.3f} ({a.seeds} seeds) | "
+                      f"{f'{a.published.accuracy:.3f} ({_cell(a.published.model)})' if a.published else '–'} |"
+                      for a in test.accuracies]
+            lines.append("")
+        lines += [f"Scale: {_cell(test.scale)}."] + [f"Note: {_cell(n)}" for n in test.notes] + [""]
+    if report.untestable:
+        lines += ["Not tested by experiment:", ""]
+        lines += [f"- {u.claim_id}: {_cell(u.reason)}" for u in report.untestable]
+        lines.append("")
+    return lines
 
 
 def _review(report: Report) -> list[str]:

@@ -248,6 +248,11 @@ class ExperimentReport(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+class UntestableClaim(BaseModel):
+    claim_id: str
+    reason: str = Field(description="why no experiment of the worker can test it")
+
+
 class Report(BaseModel):
     question: str
     title: str
@@ -258,6 +263,8 @@ class Report(BaseModel):
     papers: list[ReportPaper]
     claims: list[ReportClaim]
     experiments: list[ExperimentReport] = Field(default_factory=list)
+    untestable: list[UntestableClaim] = Field(default_factory=list, description="claims no experiment here can "
+                                                                                 "test, and why")
     review: Review
     limitations: list[str]
     warnings: list[str] = Field(default_factory=list)

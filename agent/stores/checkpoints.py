@@ -16,7 +16,9 @@ STATE_TYPES = [
     ("tools.experiments.spec", "ExperimentSpec"), ("tools.experiments.spec", "HyperParameters"),
     ("tools.experiments.spec", "DataLimits"), ("tools.experiments.spec", "Resources"),
     ("agent.report.model", "ExperimentReport"), ("agent.report.model", "LanguageResult"),
-    ("agent.report.model", "BaselineNumber"),
+    ("agent.report.model", "BaselineNumber"), ("agent.report.model", "ClaimTestEvidence"),
+    ("agent.report.model", "TestedAccuracy"),
+    ("agent.experiments.claim_tests", "ClaimTest"), ("agent.experiments.claim_tests", "NotTestable"),
 ]
 
 

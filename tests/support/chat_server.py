@@ -210,6 +210,15 @@ def research_script(request: dict) -> Reply:
         }))
     if request.get("stream"):
         return Reply(_chat_answer(text), delay=6.0 if "slow" in _chat_question(text).lower() else 0.0)
+    if name == "ClaimTestProposal":  # the languages the claim names: sources when it speaks of sources
+        claim = tagged(text, "claim")
+        names = {"English": "en", "German": "de", "Russian": "ru", "French": "fr", "Swahili": "sw", "Urdu": "ur"}
+        named = [code for word, code in names.items() if word in claim]
+        if "transfer more effectively" in claim or "source" in claim:
+            return Reply(json.dumps({"comparison": "source_languages", "better": [c for c in named if c != "en"],
+                                     "worse": ["en"]}))
+        return Reply(json.dumps({"comparison": "target_languages" if len(named) > 1 else "none",
+                                 "better": named[:1], "worse": named[1:]}))
     if name == "ExperimentProposal":  # proposes a run only when the question asks for an experiment
         question = tagged(text, "question")
         return Reply(json.dumps({"run_experiment": "experiment" in question.lower(), "task": "xnli",

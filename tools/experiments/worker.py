@@ -49,18 +49,19 @@ def _encode(tokenizer, batch, max_length: int, device):
     return {k: v.to(device) for k, v in encoded.items()}
 
 
-def _evaluate(model, tokenizer, examples, max_length: int, device, autocast) -> float:
+def _evaluate(model, tokenizer, examples, max_length: int, device, autocast) -> list[bool]:
+    """Whether each example was labelled right, in order (the same items in every language)."""
     import torch
 
     model.eval()
-    correct = 0
+    outcomes: list[bool] = []
     with torch.no_grad():
         for batch in _batches(examples, 64):
             with autocast():
                 logits = model(**_encode(tokenizer, batch, max_length, device)).logits
             predictions = logits.argmax(dim=-1).tolist()
-            correct += sum(p == e.label for p, e in zip(predictions, batch))
-    return correct / len(examples)
+            outcomes += [p == e.label for p, e in zip(predictions, batch)]
+    return outcomes
 
 
 def _mean_pooling_classifier(model_path, num_labels: int):
@@ -143,11 +144,14 @@ def run_seed(spec, data, model_path, seed: int, device) -> dict:
             if step >= total_steps:
                 break
         epoch += 1
-    per_language = {}
+    per_language, correct = {}, {}
     for language, examples in data.eval.items():
-        per_language[language] = round(_evaluate(model, tokenizer, examples, hp.max_length, device, autocast), 4)
+        outcomes = _evaluate(model, tokenizer, examples, hp.max_length, device, autocast)
+        per_language[language] = round(sum(outcomes) / len(outcomes), 4)
+        correct[language] = "".join("1" if right else "0" for right in outcomes)  # for paired tests over items
         _log(f"seed {seed}: {language} accuracy {per_language[language]:.4f} on {len(examples)} examples")
-    return {"seed": seed, "per_language": per_language, "train_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4)}
+    return {"seed": seed, "per_language": per_language, "correct": correct,
+            "train_loss": round(sum(losses[-20:]) / len(losses[-20:]), 4)}
 
 
 def _versions() -> dict[str, str]:

@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agent.claims.anchoring import content_words
+from agent.experiments.claim_tests import LANGUAGE_NAMES
 
 IntentKind = Literal["literature", "follow_up", "verify", "claim_status", "open_paper", "extract_claims",
-                     "write_report", "run_experiment", "experiment_status", "cancel_experiment", "small_talk"]
-SIDE_EFFECTS = frozenset({"run_experiment", "cancel_experiment"})
+                     "write_report", "run_experiment", "test_claim", "experiment_status", "cancel_experiment",
+                     "small_talk"]
+SIDE_EFFECTS = frozenset({"run_experiment", "test_claim", "cancel_experiment"})
 
-LANGUAGES = {"english": "en", "french": "fr", "spanish": "es", "german": "de", "greek": "el", "bulgarian": "bg",
-             "russian": "ru", "turkish": "tr", "arabic": "ar", "vietnamese": "vi", "thai": "th", "chinese": "zh",
-             "mandarin": "zh", "hindi": "hi", "swahili": "sw", "urdu": "ur", "japanese": "ja", "korean": "ko"}
+LANGUAGES = LANGUAGE_NAMES
 LANGUAGE_CODES = frozenset(LANGUAGES.values())
 
 ARXIV_ID = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
@@ -52,6 +52,10 @@ _RUN_REQUEST = _request(_VERB)
 _CANCEL_REQUEST = _request(r"(?<![\w-])(?:cancel|stop|abort|kill|terminate)(?![\w-])")
 _EXPERIMENT_OBJECT = re.compile(r"\b(?:experiments?|runs?|jobs?|fine-?tun\w*|xnli|paws-?x|zero-shot|transfer|it|this|"
                                 r"that)\b", re.IGNORECASE)
+# "can you check C14 by running it?", "test C3 with an experiment", "run C2's experiment"
+_TEST_BY_RUNNING = re.compile(r"\b(?:by|with) (?:running|an? experiments?|experiments?)\b|"
+                              r"\brun(?:ning)? (?:it|C\d+|its experiment|the experiment)\b|\bC\d+'s experiment\b|"
+                              r"\breproduce\b", re.IGNORECASE)
 _STATUS = re.compile(r"\b(?:status|progress|doing|done|finished|results?|how is|how's)\b", re.IGNORECASE)
 _VERIFY = re.compile(r"^\s*(?:please\s+)?(?:fact-?check|check|verify)\b[:\s]*|\bis it (?:really )?true that\b|"
                      rf"{_MODAL}(?:fact-?check|check|verify)\b(?: (?:whether|if|that))?[:\s]*|"
@@ -165,6 +169,9 @@ def classify(message: str, papers: list[dict] | None = None) -> Intent:
         return Intent("cancel_experiment", job_id=job.group(0) if job else "")
     if job and _STATUS.search(text):
         return Intent("experiment_status", job_id=job.group(0))
+    claim_to_test = CLAIM_REF.search(text)
+    if claim_to_test and _TEST_BY_RUNNING.search(text):
+        return Intent("test_claim", claim_ref=f"C{claim_to_test.group(1)}")
     if _RUN_REQUEST.search(text) and _EXPERIMENT_OBJECT.search(text):
         task, languages = experiment_arguments(text)
         return Intent("run_experiment", task=task, languages=languages)

@@ -105,6 +105,11 @@ def next_step(intent: Intent, state: ChatState, message: str) -> ChatStep | None
         return ChatStep(action=kind, paper_id=intent.paper_id)
     if kind == "write_report":
         return ChatStep(action="write_report", path=intent.path)
+    if kind == "test_claim":
+        checked, extracted = _claim_by_id(state, intent.claim_ref)
+        source = checked or extracted
+        return ChatStep(action="test_claim", claim=source["text"], paper_id=source["paper_id"],
+                        claim_ref=intent.claim_ref) if source else None
     if kind == "run_experiment":
         if not intent.languages:
             return None
@@ -330,6 +335,9 @@ def answer(state: ChatState, services: Services, runtime: Runtime) -> dict:
         paper_id = intent.get("paper_id", "")
         return _say(runtime, replies.extracted_record([c for c in state.get("extracted", [])
                                                        if c["paper_id"] == paper_id], paper_id))
+    if kind == "test_claim" and not tool_result:
+        return _say(runtime, f"There is no claim {intent.get('claim_ref', '')} in this conversation; /claims lists "
+                             "them.")
     if kind == "run_experiment" and not tool_result:
         return _say(runtime, "Which languages should the experiment test zero-shot? For example: \u201crun an "
                              "experiment on XNLI for Swahili and Urdu\u201d (the model is fine-tuned on English).")

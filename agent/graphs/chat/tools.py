@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field
 
 from agent.claims.extraction import extract_from_paper
 from agent.errors import AgentError
-from agent.experiments.approval import ApprovalRequest, approval_request
+from agent.experiments.approval import ApprovalRequest, approval_request, claim_tests_request
+from agent.experiments.claim_tests import plan_claim_tests
+from agent.experiments.contrast import measure
 from agent.experiments.cost import estimate_cost
 from agent.experiments.planning import experiment_defaults, spec_from_proposal
 from agent.experiments.results import experiment_report
@@ -161,6 +163,33 @@ def start_experiment(step: ChatStep, context: ToolContext) -> ToolResult:
                       f"({spec.name}; {estimate.describe()}); status {record.status}")
 
 
+def test_claim(step: ChatStep, context: ToolContext) -> ToolResult:
+    """Test one claim of the thread by running its experiment: the program decides whether it can, the user
+    approves the runs, the chat waits for them and says what they show about the claim."""
+    services = context.services
+    claim = VerifiedClaim(id=step.claim_ref or "C?", text=_need(step.claim, "the claim", "test_claim"),
+                          paper_id=step.paper_id, quote="", verdict="NOT_ENOUGH_INFO", confidence=0.0)
+    tests, untestable = plan_claim_tests([claim], services.provider,
+                                         experiment_defaults(services.settings.experiment_defaults))
+    if not tests:
+        return ToolResult(f"{claim.id} cannot be tested by experiment here: {untestable[0].reason}")
+    test = tests[0]
+    minutes = sum(estimate_cost(spec).minutes for spec in test.runs)
+    if not context.approve(claim_tests_request(tests, test.runs, minutes)):
+        return ToolResult(f"the user did not approve the test of {claim.id} ({test.prediction}); nothing was started")
+    manager = services.experiments
+    jobs = [manager.submit(spec)[0].job_id for spec in test.runs]
+    for job in jobs:
+        manager.wait(job)
+    evidence = measure(test, jobs, [manager.metrics(job) for job in jobs])
+    rows = "; ".join(f"{a.run} {a.language} {a.mean:.3f} ± {a.sd:.3f}" for a in evidence.accuracies)
+    effect = (f", {100 * evidence.effect:+.1f} points (95% interval {100 * evidence.ci_low:+.1f} to "
+              f"{100 * evidence.ci_high:+.1f}; {evidence.seeds_agreeing}/{evidence.seeds} seeds in its direction)"
+              if evidence.effect is not None else "")
+    return ToolResult(f"{claim.id} tested by experiment: {evidence.outcome}{effect}. Prediction: {test.prediction}. "
+                      f"Runs {', '.join(jobs)} ({evidence.statistic}). Accuracies: {rows}. Scale: {test.scale}.")
+
+
 def experiment_status(step: ChatStep, context: ToolContext) -> ToolResult:
     manager = context.services.experiments
     record = manager.refresh(_need(step.job_id, "a job_id", "experiment_status"))
@@ -193,6 +222,7 @@ TOOLS: dict[str, Callable[[ChatStep, ToolContext], ToolResult]] = {
     "extract_claims": extract_claims,
     "verify_claim": verify_claim,
     "start_experiment": start_experiment,
+    "test_claim": test_claim,
     "experiment_status": experiment_status,
     "cancel_experiment": cancel_experiment,
     "write_report": write_report,
@@ -200,6 +230,7 @@ TOOLS: dict[str, Callable[[ChatStep, ToolContext], ToolResult]] = {
 ARGUMENTS: dict[str, tuple[str, ...]] = {  # the ChatStep fields each tool reads
     "search_papers": ("query",), "open_paper": ("paper_id", "full_text"), "extract_claims": ("paper_id",),
     "verify_claim": ("claim", "paper_id"), "start_experiment": ("task", "eval_languages"),
+    "test_claim": ("claim_ref", "claim"),
     "experiment_status": ("job_id",), "cancel_experiment": ("job_id",), "write_report": ("path",),
 }
 
@@ -216,6 +247,7 @@ class ChatStep(BaseModel):
     eval_languages: list[ExperimentLanguage] = Field(default_factory=list, max_length=6)
     job_id: str = Field("", max_length=40)
     path: str = Field("", max_length=200)
+    claim_ref: str = Field("", max_length=8)
 
     def arguments(self) -> dict:
         """The arguments its tool reads, as given (for the transcript and the terminal)."""

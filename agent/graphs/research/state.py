@@ -5,8 +5,9 @@ from __future__ import annotations
 import operator
 from typing import Annotated, TypedDict
 
+from agent.experiments.claim_tests import ClaimTest, NotTestable
 from agent.records import Claim, VerifiedClaim
-from agent.report.model import ExperimentReport
+from agent.report.model import ClaimTestEvidence, ExperimentReport
 from tools.experiments.spec import ExperimentSpec
 from tools.papers import Paper
 
@@ -31,6 +32,9 @@ class ResearchState(TypedDict, total=False):
     experiment_specs: list[ExperimentSpec]
     experiment_jobs: list[str]
     experiments: list[ExperimentReport]
+    claim_tests: list[ClaimTest]  # approved tests of claims by experiment
+    claims_untestable: list[NotTestable]  # the other claims, each with why no test was run
+    claim_evidence: list[ClaimTestEvidence]  # what the tests' runs say about their claims
     report_path: str
     warnings: Annotated[list[str], operator.add]
 

@@ -19,7 +19,15 @@ from agent.records import VERDICTS
 from agent.report.build import PaperTexts, budget_note, report_claim, screening_note, usage_report
 from agent.report.checks import computed_checks
 from agent.report.files import write_report_files
-from agent.report.model import CriterionScore, MethodSummary, ProviderInfo, Report, ReportPaper, Review
+from agent.report.model import (
+    CriterionScore,
+    MethodSummary,
+    ProviderInfo,
+    Report,
+    ReportPaper,
+    Review,
+    UntestableClaim,
+)
 from agent.report.review import rubric
 from agent.services import Services
 from tools.embeddings import EMBEDDING_MODEL_NAME
@@ -65,6 +73,7 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
     papers = [ReportPaper.of(_with_users_entry(p, services)) for pid, p in sorted(known.items()) if pid in cited_ids]
     texts = PaperTexts(known, services.library)
     criteria = [CriterionScore(**r) for r in state.get("reviews", [])]
+    tested = {e.claim_id: e for e in state.get("claim_evidence", [])}  # beside the literature, not merged into it
     verdicts = Counter(c.verdict for c in claims)
     provider = services.provider
     report = Report(
@@ -81,8 +90,9 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
                     "embeddings": EMBEDDING_MODEL_NAME},
         ),
         papers=papers,
-        claims=[report_claim(c, texts.verbatim) for c in claims],
+        claims=[report_claim(c, texts.verbatim).model_copy(update={"experiment": tested.get(c.id)}) for c in claims],
         experiments=state.get("experiments", []),
+        untestable=[UntestableClaim(claim_id=n.claim_id, reason=n.reason) for n in state.get("claims_untestable", [])],
         review=Review(score=round(statistics.mean(c.score for c in criteria), 2) if criteria else None,
                       spread=round(statistics.mean(c.spread for c in criteria), 2) if criteria else None,
                       rubric=rubric(), criteria=criteria),

@@ -92,3 +92,24 @@ def test_an_experiment_request_without_languages_asks_for_them(chat):
     state = _turn(graph, services, "t5", "Run an experiment on XNLI.")
     assert not _tool_results(state, "start_experiment")
     assert state["messages"][-1]["content"].startswith("Which languages should the experiment test")
+
+
+def test_a_claim_of_the_thread_is_tested_by_running_it(chat):
+    graph, services = chat
+    state = _turn(graph, services, "t6", "check: Zero-shot cross-lingual transfer to German is stronger than to "
+                                         "Swahili.")
+    [claim] = [c for c in state["claims"]]
+    asked = _turn(graph, services, "t6", f"Can you check {claim['id']} by running it?")
+    [question] = asked["__interrupt__"]
+    assert question.value["claims"] == [f"{claim['id']}: acc(en->de) > acc(en->sw), zero-shot on xnli"]
+    state = _turn(graph, services, "t6", "", resume={"approve": True})
+    [tested] = _tool_results(state, "test_claim")
+    assert re.match(rf"{claim['id']} tested by experiment: (reproduced|not reproduced|inconclusive)", tested), tested
+    assert "3/3 seeds" in tested or "seeds in its direction" in tested
+    assert "direction of the claim, not its numbers" in tested
+
+    untestable = _turn(graph, services, "t7", "check: SALT improves zero-shot cross-lingual transfer on XNLI.")
+    cid = untestable["claims"][0]["id"]
+    state = _turn(graph, services, "t7", f"Can you test {cid} by running an experiment?")
+    [answer] = _tool_results(state, "test_claim")
+    assert answer.startswith(f"{cid} cannot be tested by experiment here: about a specific method's gain (SALT)")

@@ -84,3 +84,13 @@ def test_experiment_arguments_come_from_the_request():
 
 def test_small_talk_runs_nothing():
     assert _kind("hello") == _kind("thanks!") == _kind("what can you do?") == "small_talk"
+
+
+def test_testing_a_claim_by_running_it_is_its_own_intent():
+    from agent.graphs.chat.intent import classify
+
+    for message in ("can you check C14 by running it?", "Test C3 with an experiment.", "please run C2's experiment"):
+        intent = classify(message)
+        assert intent.kind == "test_claim" and intent.side_effect, message
+    assert classify("is C3 supported?").kind == "claim_status"
+    assert classify("check C3 again").kind == "verify"

@@ -35,13 +35,14 @@ def _proposal_graph():
 def test_approved_experiment_runs_and_lands_in_the_report(settings, tmp_path):
     asked = []
 
-    def approve(payload):
+    def approve(payload):  # the question's run; the claims' tests (asked for separately) are declined here
         asked.append(payload)
-        return {"approve": True}
+        return {"approve": not payload.get("claims")}
 
     report = run_research(ASKING, Services(settings=settings), tmp_path / "run", experiments="ask",
                           on_interrupt=approve)
-    assert len(asked) == 1 and asked[0]["kind"] == "approve_experiment"
+    assert asked[0]["kind"] == "approve_experiment" and not asked[0].get("claims")
+    assert all(request.get("claims") for request in asked[1:])  # at most one more question: the claim tests
     assert asked[0]["spec"]["task"] == "xnli" and asked[0]["spec"]["eval_languages"] == ["en", "de", "sw"]
     assert "minutes" in asked[0]["estimate"]
     [experiment] = report.experiments

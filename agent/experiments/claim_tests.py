@@ -1,0 +1,258 @@
+"""Claims an experiment can test: which ones, the runs a test needs, and the contrast it predicts.
+
+The program decides, not the model. A claim is screened first, with no model call: it must compare
+something (better, worse, than, a gap), may name only languages the worker has data for, and must not be
+about a named method (SALT, "our approach": the worker implements plain fine-tuning and nothing else) or a
+model the worker does not have (mBERT, XLM-R, GPT-4: it fine-tunes multilingual-e5-small). The model then
+reads the comparison the claim predicts (`ClaimTestProposal`: which languages do better, which worse, and in
+what role), and the program checks that reading against the claim's own words before it becomes a test:
+
+- target_languages: one run from English, evaluated on both groups; predicts mean acc(better) > mean
+  acc(worse).
+- source_languages: one run trained on each source language, all evaluated on the same other languages X
+  (each run also evaluates the other sources, so every run drops the same untranslated items); predicts
+  mean over X of acc(better -> X) > acc(worse -> X).
+- training_size: runs from English on a small and a large training sample; predicts the gap acc(en) -
+  mean acc(X) is smaller with more data.
+
+Every prediction is a linear contrast over (run, language) accuracies (`ClaimTest.terms`), measured by the
+paired bootstrap of `agent/experiments/contrast.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from agent.errors import AgentError
+from agent.records import ClaimTestProposal, VerifiedClaim
+from prompts import render
+from tools.experiments.spec import TASK_LANGUAGES, ExperimentSpec, parse_spec
+from tools.llm.base import InvalidModelOutput
+
+LANGUAGE_NAMES = {
+    "english": "en", "french": "fr", "spanish": "es", "german": "de", "greek": "el", "bulgarian": "bg",
+    "russian": "ru", "turkish": "tr", "arabic": "ar", "vietnamese": "vi", "thai": "th", "chinese": "zh",
+    "mandarin": "zh", "hindi": "hi", "swahili": "sw", "urdu": "ur", "japanese": "ja", "korean": "ko",
+}
+# XNLI's lowest- and highest-resource languages by pretraining data (CC-100 sizes, Conneau et al. 2020)
+LOW_RESOURCE = ("sw", "ur")
+HIGH_RESOURCE = ("fr", "es", "de", "ru", "zh")
+# typologically distant from English (script and family), and close to it
+DISTANT = ("ar", "th", "hi", "zh")
+CLOSE = ("fr", "es", "de")
+_LOW = re.compile(r"\b(low|lower|under)[- ]resource|resource[- ](lean|poor|scarce)", re.I)
+_DISTANT = re.compile(r"\bdistant languages|\btypologically distant|\bdissimilar languages", re.I)
+_WEAKER = re.compile(r"less effective|weaker|worse|lower|drops?|degrad\w*|lags?|falls? short", re.I)
+_OTHER_SOURCES = re.compile(r"\bother\b.*\blanguages\b.*\btransfer (more|better)|\bbetter (source|transfer) "
+                            r"languages?|\bsource languages? other than English", re.I)
+# evaluation languages of a source-language test, chosen for spread (scripts and families), sources removed
+TARGETS = {"xnli": ("fr", "bg", "ar", "hi", "sw", "zh"), "pawsx": ("de", "es", "fr", "ja", "ko", "zh")}
+OTHER_LANGUAGES = re.compile(
+    r"\b(yoruba|igbo|hausa|amharic|zulu|xhosa|somali|tamil|telugu|bengali|marathi|nepali|gujarati|punjabi|"
+    r"indonesian|malay|tagalog|filipino|persian|farsi|hebrew|finnish|estonian|hungarian|basque|italian|"
+    r"portuguese|dutch|polish|czech|romanian|ukrainian|kazakh|uzbek|burmese|khmer|lao|quechua|guarani|"
+    r"wolof|kinyarwanda|luganda|maori|welsh|irish|icelandic|tibetan|uyghur|mongolian|georgian|armenian)\b", re.I)
+MODELS = re.compile(r"\b(m-?BERT|multilingual BERT|XLM-?R(?:oBERTa)?(?:-\w+)?|XLM|mT5|mBART|BLOOMZ?|LLaMA\S*|"
+                    r"Llama\S*|GPT-?\d\S*|ChatGPT|InfoXLM|RemBERT|LaBSE|MuRIL|IndicBERT|AfriBERTa|Glot500|mDeBERTa|"
+                    r"BERT|RoBERTa|T5)\b")
+_NOT_METHODS = {"XNLI", "PAWS-X", "PAWSX", "XTREME", "XTREME-R", "MLQA", "XQUAD", "TYDIQA", "TYDI", "NER", "POS",
+                "UD", "WIKIANN", "STS", "NLI", "QA", "MT", "NMT", "LLM", "LLMS", "LM", "LMS", "PLM", "PLMS", "MLM",
+                "NLP", "CC-100", "CC100", "SOTA", "AI"}
+_METHOD_NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w\-]*|[A-Z]{3,}[\w\-]*|[A-Za-z]+-[A-Z]\w*)\b")
+_METHOD_CUE = re.compile(r"\b(our|we propose|proposed|the proposed|novel|this (method|approach|framework))\b", re.I)
+_COMPARISON = re.compile(r"\b(better|worse|more effective(ly)?|less effective(ly)?|higher|lower|weaker|stronger|"
+                         r"outperform\w*|exceed\w*|surpass\w*|gaps?|drops?|degrad\w*|harder|easier|narrow\w*|"
+                         r"shrink\w*|than|best|worst|most|least)\b", re.I)
+_TASKS = {"xnli": re.compile(r"\bxnli\b|natural language inference|\bnli\b", re.I),
+          "pawsx": re.compile(r"paws-?x|paraphrase", re.I)}
+CLAIM_TEST_SEEDS = 3
+CLAIM_TEST_DEFAULTS = {  # the CPU default: about a minute and a half a seed on 2 cores
+    "seeds": [1, 2, 3],
+    "hyper_parameters": {"epochs": 3, "max_length": 96},
+    "data": {"max_train_examples": 600, "max_eval_examples": 250},
+}
+SMALL_TRAINING, LARGE_TRAINING = 150, 600  # training_size: the two samples compared
+MAX_CLAIM_TESTS = 3  # tests a run proposes at most (each is minutes of CPU a seed)
+MAX_READINGS = 6  # claims past the screen that the model reads at most
+SCALE = ("multilingual-e5-small fine-tuned on a few hundred dev items for a few epochs, on a CPU: this tests "
+         "the direction of the claim, not its numbers")
+
+
+class NotTestable(BaseModel):
+    claim_id: str
+    claim: str
+    reason: str
+
+
+class ClaimTest(BaseModel):
+    """The runs that test one claim and the contrast its prediction is: effect = sum of weight x accuracy."""
+
+    claim_id: str
+    claim: str
+    comparison: str
+    prediction: str = Field(description="what the claim predicts, e.g. acc(de->X) > acc(en->X) over X = fr, ar")
+    runs: list[ExperimentSpec]
+    labels: list[str] = Field(description="one per run, e.g. 'trained on de'")
+    terms: list[tuple[int, str, float]] = Field(description="(run index, language, weight)")
+    scale: str = SCALE
+
+
+def named_languages(text: str) -> set[str]:
+    """The worker's languages a text names, by name ("Swahili") or by group ("low-resource languages")."""
+    codes = {code for name, code in LANGUAGE_NAMES.items() if re.search(rf"\b{name}\b", text, re.I)}
+    if _LOW.search(text):
+        codes.update(LOW_RESOURCE)
+    if _DISTANT.search(text):
+        codes.update(DISTANT)
+    if re.search(r"\bhigh[- ]resource", text, re.I):
+        codes.update(HIGH_RESOURCE)
+    return codes
+
+
+def screen(claim_id: str, text: str) -> NotTestable | None:
+    """Why a claim cannot be tested here, decided from its words alone; None when the model should read it."""
+    def no(reason: str) -> NotTestable:
+        return NotTestable(claim_id=claim_id, claim=text, reason=reason)
+
+    if not re.search(r"transfer|cross-?lingual|zero-?shot|languages?\b|multilingual", text, re.I):
+        return no("not about cross-lingual transfer")
+    models = sorted({m.group(0) for m in MODELS.finditer(text)})
+    if models:
+        return no(f"about {', '.join(models)}, a model the worker does not have (it fine-tunes "
+                  "multilingual-e5-small)")
+    methods = sorted({m.group(0) for m in _METHOD_NAME.finditer(text) if m.group(0).upper() not in _NOT_METHODS
+                      and m.group(0).lower() not in LANGUAGE_NAMES})
+    if methods:
+        return no(f"about a specific method's gain ({', '.join(methods)}): the worker implements no method, only "
+                  "plain fine-tuning")
+    if _METHOD_CUE.search(text):
+        return no("about the authors' own method: the worker implements no method, only plain fine-tuning")
+    others = sorted({m.group(0).title() for m in OTHER_LANGUAGES.finditer(text)})
+    if others:
+        return no(f"names {', '.join(others)}, which the worker has no data for (XNLI and PAWS-X languages only)")
+    if not _COMPARISON.search(text):
+        return no("states no comparison an experiment could check")
+    if not named_languages(text) and not re.search(r"training data|more data|data size|examples", text, re.I):
+        return no("names no languages (or training sizes) to compare")
+    return None
+
+
+def program_reading(text: str) -> ClaimTestProposal | None:
+    """The comparison read from the claim's own words, for the two shapes real claims take most: "other
+    languages such as German and Russian transfer better" (than English, as sources), and "transfer is less
+    effective for low-resource / distant languages" (than for close, high-resource ones, as targets)."""
+    specific = {code for name, code in LANGUAGE_NAMES.items() if re.search(rf"\b{name}\b", text, re.I)} - {"en"}
+    if _OTHER_SOURCES.search(text) and specific:
+        return ClaimTestProposal(comparison="source_languages", better=sorted(specific), worse=["en"])
+    if (_LOW.search(text) or _DISTANT.search(text)) and _WEAKER.search(text):
+        worse = [*(LOW_RESOURCE if _LOW.search(text) else ()), *(DISTANT[:2] if _DISTANT.search(text) else ())]
+        return ClaimTestProposal(comparison="target_languages", better=list(CLOSE), worse=worse)
+    return None
+
+
+def _task_for(text: str, languages: set[str]) -> str | None:
+    named = [task for task, pattern in _TASKS.items() if pattern.search(text)]
+    for task in named or ["xnli", "pawsx"]:
+        if languages <= set(TASK_LANGUAGES[task]):
+            return task
+    return None
+
+
+def _spec(defaults: dict, task: str, train: str, evaluate: list[str], **data) -> ExperimentSpec:
+    merged = {**CLAIM_TEST_DEFAULTS, **defaults}
+    seeds = list(merged.get("seeds") or CLAIM_TEST_DEFAULTS["seeds"])
+    while len(seeds) < CLAIM_TEST_SEEDS:  # a comparison needs spread: at least three seeds
+        seeds.append(max(seeds) + 1)
+    limits = {**CLAIM_TEST_DEFAULTS["data"], **merged.get("data", {}), **data}
+    return parse_spec({**merged, "seeds": seeds, "data": limits, "task": task, "train_language": train,
+                       "eval_languages": evaluate, "name": f"claim test: {task} from {train} to {', '.join(evaluate)}"})
+
+
+def _mean(run: int, languages: list[str], sign: float) -> list[tuple[int, str, float]]:
+    return [(run, language, sign / len(languages)) for language in languages]
+
+
+def plan_test(claim_id: str, text: str, proposal: ClaimTestProposal, defaults: dict | None = None,
+              ) -> ClaimTest | NotTestable:
+    """The test of a screened claim from the model's reading, or why the reading cannot be run."""
+    defaults = defaults or {}
+
+    def no(reason: str) -> NotTestable:
+        return NotTestable(claim_id=claim_id, claim=text, reason=reason)
+
+    if not proposal.better and not proposal.worse:  # the model named the kind but no languages: the claim's words
+        proposal = program_reading(text) or proposal
+    if proposal.comparison == "none":
+        return no("the model found no comparison of languages or training sizes in it")
+    named = named_languages(text) | ({"en"} if re.search(r"\bEnglish\b", text) else set())
+    if proposal.comparison == "source_languages":
+        named.add("en")  # "other languages transfer better": than English, the source every other is compared to
+    if (_LOW.search(text) or _DISTANT.search(text)) and _WEAKER.search(text):
+        named.update(CLOSE)  # "less effective for low-resource languages": than for close, high-resource ones
+    better = [lang for lang in dict.fromkeys(proposal.better) if lang in named]
+    worse = [lang for lang in dict.fromkeys(proposal.worse) if lang in named and lang not in better]
+    if proposal.comparison == "training_size":
+        targets = worse or better or [lang for lang in LOW_RESOURCE]
+        targets = [lang for lang in targets if lang != "en"]
+        task = _task_for(text, {"en", *targets})
+        if task is None or not targets:
+            return no("no task the worker has covers its languages")
+        small = _spec(defaults, task, "en", ["en", *targets], max_train_examples=SMALL_TRAINING)
+        large = _spec(defaults, task, "en", ["en", *targets], max_train_examples=LARGE_TRAINING)
+        terms = ([(0, "en", 1.0)] + _mean(0, targets, -1.0) + [(1, "en", -1.0)] + _mean(1, targets, 1.0))
+        return ClaimTest(claim_id=claim_id, claim=text, comparison="training_size", runs=[small, large],
+                         labels=[f"{SMALL_TRAINING} training items", f"{LARGE_TRAINING} training items"], terms=terms,
+                         prediction=f"gap acc(en) - acc({', '.join(targets)}) is smaller with {LARGE_TRAINING} "
+                                    f"than with {SMALL_TRAINING} English training items")
+    if not better or not worse:
+        return no("the model's reading does not name, from the claim's own words, languages that do better and "
+                  "languages that do worse")
+    task = _task_for(text, set(better) | set(worse))
+    if task is None:
+        return no(f"no task the worker has covers {', '.join(sorted(set(better) | set(worse)))}")
+    if proposal.comparison == "target_languages":
+        run = _spec(defaults, task, "en", list(dict.fromkeys(["en", *better, *worse])))
+        return ClaimTest(claim_id=claim_id, claim=text, comparison="target_languages", runs=[run],
+                         labels=["trained on en"], terms=_mean(0, better, 1.0) + _mean(0, worse, -1.0),
+                         prediction=f"acc(en->{', '.join(better)}) > acc(en->{', '.join(worse)}), zero-shot on {task}")
+    sources = [*better, *worse]
+    targets = [lang for lang in TARGETS[task] if lang not in sources][:4]
+    runs = [_spec(defaults, task, source, [*targets, *[s for s in sources if s != source]]) for source in sources]
+    terms = [term for i, _ in enumerate(better) for term in _mean(i, targets, 1.0 / len(better))]
+    terms += [term for j, _ in enumerate(worse) for term in _mean(len(better) + j, targets, -1.0 / len(worse))]
+    return ClaimTest(claim_id=claim_id, claim=text, comparison="source_languages", runs=runs,
+                     labels=[f"trained on {source}" for source in sources], terms=terms,
+                     prediction=f"acc({'/'.join(better)}->X) > acc({'/'.join(worse)}->X) averaged over X = "
+                                f"{', '.join(targets)}, on {task}")
+
+
+def plan_claim_tests(claims: list[VerifiedClaim], provider, defaults: dict | None = None,
+                     ) -> tuple[list[ClaimTest], list[NotTestable]]:
+    """The tests the verified claims get (at most `MAX_CLAIM_TESTS`, in claim order), and why the others get
+    none: the screen, then the model's reading (`prompts/claim_test.j2`), then `plan_test`."""
+    tests: list[ClaimTest] = []
+    untestable: list[NotTestable] = []
+    readings = 0
+    for claim in sorted(claims, key=lambda c: int(c.id[1:]) if c.id[1:].isdigit() else 0):
+        reason = screen(claim.id, claim.text)
+        if reason is None and (readings >= MAX_READINGS or len(tests) >= MAX_CLAIM_TESTS):
+            reason = NotTestable(claim_id=claim.id, claim=claim.text,
+                                 reason=f"not read: this run tests at most {MAX_CLAIM_TESTS} claims")
+        if reason is not None:
+            untestable.append(reason)
+            continue
+        readings += 1
+        try:
+            proposal = provider.structured(render("claim_test", claim=claim.text), ClaimTestProposal, max_tokens=120)
+        except InvalidModelOutput as exc:
+            untestable.append(NotTestable(claim_id=claim.id, claim=claim.text,
+                                          reason=f"the model gave no usable reading ({exc})"))
+            continue
+        try:
+            planned = plan_test(claim.id, claim.text, proposal, defaults)
+        except AgentError as exc:
+            planned = NotTestable(claim_id=claim.id, claim=claim.text, reason=f"no runnable spec: {exc}")
+        (tests if isinstance(planned, ClaimTest) else untestable).append(planned)
+    return tests, untestable

@@ -1,0 +1,83 @@
+"""Which claims an experiment can test, decided by the program; the runs a test needs; runs shared."""
+
+import pytest
+
+from agent.experiments.claim_tests import ClaimTest, NotTestable, plan_test, screen
+from agent.records import ClaimTestProposal
+
+TURC = ("Turc et al. find that other high-resource languages such as German and Russian often transfer more "
+        "effectively, especially when the set of target languages is diverse or unknown a priori.")
+
+
+@pytest.mark.parametrize("claim, reason", [
+    ("SALT improves zero-shot cross-lingual transfer on XNLI and PAWS-X.", "specific method's gain (SALT)"),
+    ("Our approach transfers better to Swahili than prior work.", "the authors' own method"),
+    ("mBERT transfers worse to Swahili than to German.", "mBERT, a model the worker does not have"),
+    ("Zero-shot transfer to Yoruba is weaker than to French.", "Yoruba, which the worker has no data for"),
+    ("We evaluate zero-shot cross-lingual transfer on German and Russian.", "no comparison"),
+    ("Pretraining on web text scales well.", "not about cross-lingual transfer"),
+])
+def test_the_screen_says_why_a_claim_cannot_be_tested(claim, reason):
+    result = screen("C1", claim)
+    assert isinstance(result, NotTestable) and reason in result.reason
+
+
+def test_a_source_language_claim_becomes_runs_from_each_source_on_the_same_targets():
+    assert screen("C4", TURC) is None
+    test = plan_test("C4", TURC, ClaimTestProposal(comparison="source_languages", better=["de", "ru"], worse=["en"]),
+                     {"seeds": [5]})
+    assert isinstance(test, ClaimTest) and [s.train_language for s in test.runs] == ["de", "ru", "en"]
+    assert all(len(s.seeds) >= 3 for s in test.runs)  # a comparison needs spread over seeds
+    targets = {lang for _, lang, _ in test.terms}
+    assert targets.isdisjoint({"de", "ru", "en"}) and len(targets) == 4
+    # every run evaluates the same languages, so each drops the same untranslated items
+    assert len({frozenset([s.train_language, *s.eval_languages]) for s in test.runs}) == 1
+    assert sum(w for _, _, w in test.terms) == pytest.approx(0.0)
+    assert "acc(de/ru->X) > acc(en->X)" in test.prediction
+
+
+def test_a_target_language_claim_is_one_run_and_languages_must_be_the_claims_own():
+    claim = "Zero-shot transfer from English to German is stronger than to Swahili and Urdu."
+    test = plan_test("C2", claim, ClaimTestProposal(comparison="target_languages", better=["de", "fr"],
+                                                    worse=["sw", "ur"]))
+    assert isinstance(test, ClaimTest) and len(test.runs) == 1 and test.runs[0].train_language == "en"
+    assert {lang for _, lang, w in test.terms if w > 0} == {"de"}  # fr: the model's, not the claim's
+    made_up = plan_test("C2", claim, ClaimTestProposal(comparison="target_languages", better=["ja"], worse=["ko"]))
+    assert isinstance(made_up, NotTestable) and "claim's own words" in made_up.reason
+    assert isinstance(plan_test("C2", claim, ClaimTestProposal(comparison="none")), NotTestable)
+
+
+def test_low_resource_groups_and_training_size():
+    claim = "More training data narrows the gap between English and low-resource languages in zero-shot transfer."
+    assert screen("C7", claim) is None
+    test = plan_test("C7", claim, ClaimTestProposal(comparison="training_size", worse=["sw", "ur"]))
+    assert isinstance(test, ClaimTest) and [s.data.max_train_examples for s in test.runs] == [150, 600]
+    assert test.runs[0].eval_languages == test.runs[1].eval_languages == ["en", "sw", "ur"]
+
+
+def test_claims_needing_the_same_run_share_its_job():
+    first = plan_test("C1", "Transfer to German is stronger than to Swahili.",
+                      ClaimTestProposal(comparison="target_languages", better=["de"], worse=["sw"]))
+    second = plan_test("C9", "Swahili is a weaker zero-shot target than German.",
+                       ClaimTestProposal(comparison="target_languages", better=["de"], worse=["sw"]))
+    assert first.runs[0].job_id == second.runs[0].job_id
+
+
+def test_pawsx_languages_pick_pawsx():
+    claim = "Zero-shot transfer to Japanese and Korean is weaker than to German on PAWS-X."
+    test = plan_test("C3", claim, ClaimTestProposal(comparison="target_languages", better=["de"],
+                                                    worse=["ja", "ko"]))
+    assert isinstance(test, ClaimTest) and test.runs[0].task == "pawsx"
+
+
+def test_an_empty_reading_is_filled_from_the_claims_own_words():
+    source = plan_test("C1", TURC, ClaimTestProposal(comparison="source_languages"))
+    assert isinstance(source, ClaimTest) and source.comparison == "source_languages"
+    assert [s.train_language for s in source.runs] == ["de", "ru", "en"]
+    lean = ("Transfer via massively multilingual transformers is substantially less effective in resource-lean "
+            "scenarios and for distant languages.")
+    assert screen("C12", lean) is None
+    target = plan_test("C12", lean, ClaimTestProposal(comparison="source_languages"))  # the model's wrong kind
+    assert isinstance(target, ClaimTest) and target.comparison == "target_languages"
+    assert {lang for _, lang, w in target.terms if w < 0} == {"sw", "ur", "ar", "th"}
+    assert {lang for _, lang, w in target.terms if w > 0} == {"fr", "es", "de"}
