@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from agent.experiments.claim_tests import plan_claim_tests
-from agent.experiments.contrast import measure
+from agent.experiments.contrast import run_and_measure
 from agent.experiments.cost import estimate_cost
 from agent.experiments.planning import experiment_defaults
 from agent.records import VerifiedClaim
@@ -51,14 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         manager = services.experiments
         for entry, test in zip(result["tests"], tests, strict=True):
             started = time.time()
-            jobs = [manager.submit(spec)[0].job_id for spec in test.runs]
-            for job in jobs:
-                manager.wait(job)
-            evidence = measure(test, jobs, [manager.metrics(job) for job in jobs])
+            evidence = run_and_measure(test, manager)
             entry["wall_seconds"] = round(time.time() - started, 1)
             entry["evidence"] = evidence.model_dump()
-            print(f"{test.claim_id}: {evidence.outcome} · effect {evidence.effect} (95% {evidence.ci_low} to "
-                  f"{evidence.ci_high}) · {evidence.seeds_agreeing}/{evidence.seeds} seeds · {entry['wall_seconds']} s")
+            print(f"{test.claim_id}: {evidence.brief} · {entry['wall_seconds']} s")
             for a in evidence.accuracies:
                 print(f"    {a.run:<16} {a.language}: {a.mean:.3f} ± {a.sd:.3f}")
     args.out.mkdir(parents=True, exist_ok=True)

@@ -81,9 +81,14 @@ def _safe(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9.\-]+", "-", value).strip("-.")
 
 
+def _bare_doi(value: str) -> str:
+    """`10.18653/v1/x` from a DOI written as such, as a doi.org URL or with a `doi:` prefix."""
+    return re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.IGNORECASE)
+
+
 def local_id(key: str, fields: dict[str, str]) -> str:
     """`local:doi-10.18653-v1-2020.acl-main.747` from a DOI, else `local:<key>`: the same entry, the same id."""
-    doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", fields.get("doi", "").strip(), flags=re.IGNORECASE)
+    doi = _bare_doi(fields.get("doi", ""))
     return f"local:doi-{_safe(doi.lower())}" if doi else f"local:{_safe(key)}"
 
 
@@ -112,9 +117,8 @@ def _find_pdfs(key: str, arxiv_id: str | None, fields: dict[str, str], bib_dir: 
             continue
         path = Path(written)
         candidates = [path] if path.is_absolute() else [bib_dir / path]
-        if pdf_dir is not None:
-            candidates += [pdf_dir / path, *sorted(pdf_dir.rglob(path.name))] if not path.is_absolute() \
-                else [pdf_dir / path.name, *sorted(pdf_dir.rglob(path.name))]
+        if pdf_dir is not None:  # as written below it (an absolute path by its name), else anywhere below it
+            candidates += [pdf_dir / (path.name if path.is_absolute() else path), *sorted(pdf_dir.rglob(path.name))]
         hit = next((c for c in candidates if c.is_file()), None)
         (found.append(hit) if hit else missing.append(written))
     if not found and pdf_dir is not None:
@@ -147,7 +151,7 @@ def paper_from_entry(entry_type: str, key: str, fields: dict[str, str]) -> Paper
                      abstract=plain(fields.get("abstract", "")), source="bib", bib_entry=bib_entry)
     url = fields.get("url", "")
     if not url and fields.get("doi"):
-        url = f"https://doi.org/{re.sub(r'^(https?://(dx[.])?doi[.]org/|doi:)', '', fields['doi'].strip())}"
+        url = f"https://doi.org/{_bare_doi(fields['doi'])}"
     return Paper(id=local_id(key, fields), title=title, authors=authors, year=_year(fields),
                  abstract=plain(fields.get("abstract", "")), url=url or f"bib:{key}", source="bib",
                  bib_entry=bib_entry)

@@ -16,6 +16,7 @@ import numpy as np
 from agent.experiments.claim_tests import ClaimTest
 from agent.report.model import BaselineNumber, ClaimTestEvidence, TestedAccuracy
 from tools.experiments.baselines import published_row
+from tools.experiments.manager import ExperimentManager
 
 RESAMPLES = 2000
 _GENERATOR_SEED = 20261202
@@ -88,3 +89,13 @@ def measure(test: ClaimTest, jobs: list[str], metrics: list[dict | None]) -> Cla
         outcome=outcome, effect=round(effect, 4), ci_low=round(low, 4), ci_high=round(high, 4),
         seeds_agreeing=int((per_seed_effect > 0).sum()), seeds=seeds, items=items, statistic=statistic,
         accuracies=_accuracies(test, jobs, done), notes=notes, **base)
+
+
+def run_and_measure(test: ClaimTest, manager: ExperimentManager) -> ClaimTestEvidence:
+    """Submit a test's runs (a run another test already made is found, not redone), wait for them, measure.
+    For callers that wait in one step (chat, `evals.claim_tests_run`); the research graph submits and waits
+    in checkpointed nodes of their own and measures with `measure`."""
+    jobs = [manager.submit(spec)[0].job_id for spec in test.runs]
+    for job in jobs:
+        manager.wait(job)
+    return measure(test, jobs, [manager.metrics(job) for job in jobs])

@@ -153,14 +153,18 @@ def build_server(settings: Settings) -> MCPServer:
     lazy = _Lazy(settings)
     server = MCPServer(name="research-agent", instructions=INSTRUCTIONS)
 
+    published: set[str] = set()
+
     def publish(run_id: str, report_dir: Path) -> str | None:
-        """Make a finished report a listed resource; returns its URI."""
+        """Make a finished report a listed resource (once: the SDK warns on a repeat); returns its URI."""
         path = report_dir / "report.md"
         if not path.is_file():
             return None
         uri = f"report://{run_id}"
-        server.add_resource(FileResource(uri=uri, name=f"report {run_id}", path=path.resolve(),
-                                         mime_type="text/markdown"))
+        if uri not in published:
+            server.add_resource(FileResource(uri=uri, name=f"report {run_id}", path=path.resolve(),
+                                             mime_type="text/markdown"))
+            published.add(uri)
         return uri
 
     @server.tool()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from agent.report.checks import table_order
-from agent.report.model import ClaimTestEvidence, ExperimentReport, Report
+from agent.report.model import ExperimentReport, Report
 from agent.report.references import citation_keys
 
 
@@ -114,7 +114,7 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         others = [e for e in claim.evidence if not e.is_source]
         evidence = "<br>".join(f"{e.label} [{e.paper_id}]: \u201c{_cell(e.quote)}\u201d" for e in others) or "–"
         if claim.experiment:
-            evidence += f"<br>experiment: {_tested_brief(claim.experiment)} (see *Claims tested by experiment*)"
+            evidence += f"<br>experiment: {claim.experiment.brief} (see *Claims tested by experiment*)"
         also = "".join(f"<br>Also [{s.paper_id}]: \u201c{_cell(s.quote)}\u201d" for s in claim.also_in)
         unchecked = " (not found verbatim in the paper text)" if claim.quote_verbatim is False else ""
         sources = ", ".join(f"[{pid}]" for pid in [claim.paper_id, *(s.paper_id for s in claim.also_in)])
@@ -154,13 +154,6 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
     return "\n".join(lines) + "\n"
 
 
-def _tested_brief(test: ClaimTestEvidence) -> str:
-    if test.effect is None:
-        return test.outcome
-    return (f"{test.outcome}, {100 * test.effect:+.1f} points (95% interval {100 * test.ci_low:+.1f} to "
-            f"{100 * test.ci_high:+.1f}; {test.seeds_agreeing}/{test.seeds} seeds in the claim's direction)")
-
-
 def _claim_tests(report: Report) -> list[str]:
     """Each claim tested by running its experiment, beside (not merged into) the literature's evidence."""
     tested = [c for c in report.claims if c.experiment]
@@ -170,7 +163,7 @@ def _claim_tests(report: Report) -> list[str]:
     for claim in tested:
         test = claim.experiment
         lines += [f"### {claim.id}: {test.outcome}", "", f"Claim: {_cell(claim.text)}", "",
-                  f"Prediction: {_cell(test.prediction)}. Result: {_cell(_tested_brief(test))}. "
+                  f"Prediction: {_cell(test.prediction)}. Result: {_cell(test.brief)}. "
                   f"Statistic: {_cell(test.statistic)}. Runs: "
                   + ", ".join(f"{_cell(label)} (job `{job}`)" for label, job in zip(test.runs, test.jobs)) + ".", ""]
         if test.accuracies:

@@ -108,6 +108,14 @@ class ClaimTestEvidence(BaseModel):
     scale: str = ""
     notes: list[str] = Field(default_factory=list)
 
+    @property
+    def brief(self) -> str:
+        """The outcome with its size: "reproduced, +3.1 points (95% interval +1.2 to +5.0; 3/3 seeds …)"."""
+        if self.effect is None:
+            return self.outcome
+        return (f"{self.outcome}, {100 * self.effect:+.1f} points (95% interval {100 * self.ci_low:+.1f} to "
+                f"{100 * self.ci_high:+.1f}; {self.seeds_agreeing}/{self.seeds} seeds in the claim's direction)")
+
 
 class ReportClaim(BaseModel):
     id: str

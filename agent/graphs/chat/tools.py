@@ -19,7 +19,7 @@ from agent.claims.extraction import extract_from_paper
 from agent.errors import AgentError
 from agent.experiments.approval import ApprovalRequest, approval_request, claim_tests_request
 from agent.experiments.claim_tests import plan_claim_tests
-from agent.experiments.contrast import measure
+from agent.experiments.contrast import run_and_measure
 from agent.experiments.cost import estimate_cost
 from agent.experiments.planning import experiment_defaults, spec_from_proposal
 from agent.experiments.results import experiment_report
@@ -177,17 +177,11 @@ def test_claim(step: ChatStep, context: ToolContext) -> ToolResult:
     minutes = sum(estimate_cost(spec).minutes for spec in test.runs)
     if not context.approve(claim_tests_request(tests, test.runs, minutes)):
         return ToolResult(f"the user did not approve the test of {claim.id} ({test.prediction}); nothing was started")
-    manager = services.experiments
-    jobs = [manager.submit(spec)[0].job_id for spec in test.runs]
-    for job in jobs:
-        manager.wait(job)
-    evidence = measure(test, jobs, [manager.metrics(job) for job in jobs])
+    evidence = run_and_measure(test, services.experiments)
     rows = "; ".join(f"{a.run} {a.language} {a.mean:.3f} ± {a.sd:.3f}" for a in evidence.accuracies)
-    effect = (f", {100 * evidence.effect:+.1f} points (95% interval {100 * evidence.ci_low:+.1f} to "
-              f"{100 * evidence.ci_high:+.1f}; {evidence.seeds_agreeing}/{evidence.seeds} seeds in its direction)"
-              if evidence.effect is not None else "")
-    return ToolResult(f"{claim.id} tested by experiment: {evidence.outcome}{effect}. Prediction: {test.prediction}. "
-                      f"Runs {', '.join(jobs)} ({evidence.statistic}). Accuracies: {rows}. Scale: {test.scale}.")
+    return ToolResult(f"{claim.id} tested by experiment: {evidence.brief}. Prediction: {test.prediction}. "
+                      f"Runs {', '.join(evidence.jobs)} ({evidence.statistic}). Accuracies: {rows}. "
+                      f"Scale: {test.scale}.")
 
 
 def experiment_status(step: ChatStep, context: ToolContext) -> ToolResult:

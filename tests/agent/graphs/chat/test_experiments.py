@@ -105,7 +105,7 @@ def test_a_claim_of_the_thread_is_tested_by_running_it(chat):
     state = _turn(graph, services, "t6", "", resume={"approve": True})
     [tested] = _tool_results(state, "test_claim")
     assert re.match(rf"{claim['id']} tested by experiment: (reproduced|not reproduced|inconclusive)", tested), tested
-    assert "3/3 seeds" in tested or "seeds in its direction" in tested
+    assert "seeds in the claim's direction" in tested
     assert "direction of the claim, not its numbers" in tested
 
     untestable = _turn(graph, services, "t7", "check: SALT improves zero-shot cross-lingual transfer on XNLI.")
