@@ -80,35 +80,42 @@ class Services:
         return self.calibration if self.judge_name == "llm" else load_calibration(provider, model)
 
     @cached_property
+    def model_key(self) -> tuple[str, str]:
+        """(provider, model) a judge's stack and maps are filed under, known without loading the model."""
+        if self.provider_override is not None:
+            return self.provider_override.name, self.provider_override.model
+        return self.settings.provider, Path(self.settings.model).stem
+
+    @cached_property
     def judge_name(self) -> str:
         """The judge that labels claim–passage pairs: cross-encoder, llm or stack (`agent/claims/judging.py`)."""
-        if self.provider_override is not None:
-            name, model = self.provider_override.name, self.provider_override.model
-        else:
-            name, model = self.settings.provider, Path(self.settings.model).stem
-        return resolve_judge(self.settings.judge, name, model)
+        return resolve_judge(self.settings.judge, *self.model_key)
 
     @property
     def judge_uses_llm(self) -> bool:
-        return self.judge_name in ("llm", "stack")
+        return self.judge_name == "llm" or (self.judge_name == "stack" and (self.stack is None or self.stack.uses_llm))
 
     @property
     def judge_identity(self) -> tuple[str, str]:
         """(provider, model) the judge's calibration maps are filed under."""
         if self.judge_name == "cross-encoder":
             return CROSS_ENCODER
-        if self.judge_name == "stack":
-            return "stack", f"{self.provider.name}__{self.provider.model}"
+        if self.judge_name == "stack" and self.stack is not None:
+            return "stack", "__".join(self.model_key)
         return self.provider.name, self.provider.model
 
     @property
     def judge_calibrated(self) -> bool:
         """The judge's confidences are calibrated (a fitted stack is, by its fit)."""
-        return self.judge_name == "stack" or self.calibration_for(None) is not None
+        return self.stack is not None or self.calibration_for(None) is not None
 
     @cached_property
     def stack(self) -> StackMap | None:
-        return load_stack(self.provider.name, self.provider.model)
+        """The fitted combination the judge in use applies: the LLM's, the cross-encoder's and the program's
+        signals for `stack`; the cross-encoder's and the signals for `cross-encoder` (None: no stack shipped)."""
+        if self.judge_name == "cross-encoder":
+            return load_stack(*CROSS_ENCODER)
+        return load_stack(*self.model_key) if self.judge_name == "stack" else None
 
     @cached_property
     def cross_encoder(self) -> CrossEncoderJudge:

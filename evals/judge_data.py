@@ -33,6 +33,7 @@ SUITES = Path(__file__).parent / "suites"
 SCIFACT = SUITES / "scifact-train"
 ARXIV_SUITES = (SUITES / "arxiv-claims" / "dev", SUITES / "arxiv-claims" / "test")
 TABLE_CLAIMS = SUITES / "table-claims"
+TABLE_CLAIMS_WRITTEN = SUITES / "table-claims-written"
 FOLDS = 5
 
 
@@ -44,30 +45,61 @@ class JudgePair:
     source: str  # scifact | generated | real | table
     group: str
     role: str = "cited"  # cited | rationale | retrieved | near_miss | other_paper
+    cluster: str = ""  # what a split keeps together, when wider than the group (SciFact: claims citing one abstract)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
+
+    @property
+    def fold(self) -> int:
+        return fold_of(self.cluster or self.group)
 
 
 def fold_of(group: str, folds: int = FOLDS) -> int:
     return int(hashlib.sha256(f"fold:{group}".encode()).hexdigest()[:8], 16) % folds
 
 
+def _shared_abstract_clusters(items) -> dict:
+    """Claim id -> the smallest abstract id among the claims that cite, directly or through each other, the same
+    abstracts. SciFact's claims come in families written from one citation (a claim and its negation, one number
+    and another), and a model that saw a claim's sibling against the same abstract has half-seen the claim: folds
+    keep a family together."""
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for item in items:
+        docs = [f"doc:{d}" for d in item.cited_doc_ids] or [f"claim:{item.id}"]
+        for node in [*docs[1:], f"claim:{item.id}"]:
+            parent[root(node)] = root(docs[0])
+    members: dict[str, list[str]] = {}
+    for node in list(parent):
+        members.setdefault(root(node), []).append(node)
+    name = {r: min(nodes) for r, nodes in members.items()}
+    return {item.id: name[root(f"claim:{item.id}")] for item in items}
+
+
 def scifact_pairs(augment: bool = True, suite: Path = SCIFACT) -> list[JudgePair]:
     """Every (claim, cited abstract) of SciFact train; with `augment`, the rationale-only and the retrieved
     NOT_ENOUGH_INFO pairs as well (training only: measuring uses the cited abstracts as the verifier sees them)."""
     items, corpus = load_suite(suite)
+    clusters = _shared_abstract_clusters(items)
     pairs = []
     for item in items:
+        group, cluster = f"scifact:{item.id}", f"scifact:{clusters[item.id]}"
         for doc_id in item.cited_doc_ids:
             label = item.doc_labels.get(doc_id, "NOT_ENOUGH_INFO")
-            pairs.append(JudgePair(item.claim, corpus[doc_id].abstract, label, "scifact", f"scifact:{item.id}"))
+            pairs.append(JudgePair(item.claim, corpus[doc_id].abstract, label, "scifact", group, cluster=cluster))
             rationale = item.rationales.get(doc_id)
             if augment and rationale and label != "NOT_ENOUGH_INFO":
                 text = " ".join(corpus[doc_id].sentences[i] for i in rationale if i < len(corpus[doc_id].sentences))
-                pairs.append(JudgePair(item.claim, text, label, "scifact", f"scifact:{item.id}", "rationale"))
+                pairs.append(JudgePair(item.claim, text, label, "scifact", group, "rationale", cluster))
     if augment:
-        pairs += _retrieved_negatives(items, corpus)
+        pairs += [JudgePair(p.claim, p.passage, p.label, p.source, p.group, p.role, f"scifact:{clusters[p.group[8:]]}")
+                  for p in _retrieved_negatives(items, corpus)]
     return pairs
 
 
@@ -172,3 +204,12 @@ def label_counts(pairs: list[JudgePair]) -> dict[str, dict[str, int]]:
         counts.setdefault(key, {}).setdefault(pair.label, 0)
         counts[key][pair.label] += 1
     return dict(sorted(counts.items()))
+
+
+def judgment_sets() -> dict[str, list[JudgePair]]:
+    """Every labelled set a judge is measured on, by name: each claim against each passage it is judged with."""
+    real_fit, real_held_out = real_pairs()
+    return {"arxiv-dev": arxiv_suite_pairs("dev"), "arxiv-test": arxiv_suite_pairs("test"),
+            "real": real_fit + real_held_out, "scifact": scifact_pairs(augment=False),
+            "table-claims": suite_pairs(TABLE_CLAIMS, "table-claims"),
+            "table-written": suite_pairs(TABLE_CLAIMS_WRITTEN, "table-written")}

@@ -1,189 +1,252 @@
-"""Stack the LLM's label probabilities with the cross-encoder's, and measure the three judges side by side.
+"""Fit the judge stack and measure it beside the judges it combines.
 
-    python -m evals.stack_judge [--oof runs/train-judge/all/oof.jsonl] [--scifact-claims 60] [--write]
+    python -m evals.stack_judge [--variant llm+ce+signals] [--write]
 
-Judgments (claim, one cited abstract, gold label): the arXiv dev suite and SciFact claims of the tuning folds
-0-2 to fit on; the arXiv test suite, SciFact claims of the held-out folds 3-4 and the table-claims suite to
-measure on. The
-cross-encoder's SciFact probabilities are its out-of-fold ones from `agent eval train-judge --cv` (a model that
-never saw the claim); on the arXiv suites, the shipped model's (never trained on them). The LLM's raw
-probabilities are cached in `OUT/llm.jsonl` (the embedded model: about 3-8 s a judgment on 2 cores). The stack
-is a multinomial logistic regression over both judges' log-probabilities (7 features a label, L2 0.01), fitted
-by maximum likelihood, so its probabilities are calibrated on the fitting distribution; `--write` ships it as
-`<provider>__<model>.stack.json`, which makes it the embedded model's default judge (`Settings.judge=auto`).
+Inputs per labelled pair (`evals/judge_inputs.py`): the LLM's raw probabilities on the passage's closest sentences
+(`window` view) and on the whole passage as the shipped verifier asks (`passage` view, where judged), the
+cross-encoder's probabilities (out of fold on SciFact), and the program's signals (`tools/judge/signals.py`).
+
+A stack is a multinomial logistic regression over a named set of those features (standardised, L2 1e-2, each
+source weighted), fitted by maximum likelihood. Protocol, so that no figure comes from a fit that saw its items:
+- SciFact train by 5-fold cross-validation over claim families (claims citing one abstract stay together): each
+  fold is predicted by a stack fitted on the other four folds, the arXiv dev suite and the tune half of the
+  written table claims. Folds 0-2 are the tuning folds (variants are chosen on them), 3-4 are held out.
+- The final stack, fitted on all of SciFact, arXiv dev and the table tune half, is measured on the arXiv test
+  suite, the real-run pairs (the cross-encoder trained on their fit half, so the held-out half is the fair one),
+  the templated table-claims suite (never tuned on) and the held-out half of the written table claims.
+Baselines in the same run: the LLM as shipped (`passage` view through the shipped calibration map) and the
+cross-encoder alone. Each variant's predictions per set go to OUT/<variant>/<set>/ for `agent eval compare`.
+`--write` ships the chosen variant as `<provider>__<model>.stack.json` (the embedded model's default judge under
+`AGENT_JUDGE=auto`) and the same without the LLM as `cross-encoder__judge-minilm.stack.json`.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
 
-from agent.claims.judging import StackMap, stack_path
+from agent.claims.calibration import load_calibration
+from agent.claims.judging import CROSS_ENCODER, INTERACTIONS, StackMap, stack_features, stack_path
 from agent.records import VERDICTS
-from agent.services import Services
-from agent.settings import load_settings
-from evals.judge_data import TABLE_CLAIMS, JudgePair, arxiv_suite_pairs, fold_of, scifact_pairs, suite_pairs
+from evals.judge_data import FOLDS, TABLE_CLAIMS_WRITTEN, JudgePair, judgment_sets, real_pairs
+from evals.judge_inputs import DEFAULT_OOF, PairInputs, gather_inputs
+from evals.llm_judgments import DEFAULT_CACHE
 from evals.metrics import summarize
-from prompts import render
+from tools.judge.signals import SIGNAL_NAMES
 
-L2 = 0.01
+L2 = 1e-2
+TUNING_FOLDS = (0, 1, 2)
+SOURCE_WEIGHTS = {"scifact": 1.0, "arxiv": 1.0, "table-written": 3.0}
+_JUDGE = {"llm": [f"llm:{s}" for s in "SRN"], "ce": [f"ce:{s}" for s in "SRN"]}
+_SIGNALS = [*SIGNAL_NAMES, *(f"{name}*overlap" for name in INTERACTIONS)]
+VARIANTS = {
+    "llm": _JUDGE["llm"],
+    "ce": _JUDGE["ce"],
+    "llm+ce": _JUDGE["llm"] + _JUDGE["ce"],
+    "llm+signals": _JUDGE["llm"] + _SIGNALS,
+    "ce+signals": _JUDGE["ce"] + _SIGNALS,
+    "llm+ce+signals": _JUDGE["llm"] + _JUDGE["ce"] + _SIGNALS,
+}
+DEFAULT_VARIANT = "llm+ce+signals"
 
 
-def _features(cross_encoder: np.ndarray, llm: np.ndarray) -> np.ndarray:
-    logs = np.log(np.clip(np.hstack([cross_encoder, llm]), 1e-6, 1.0))
-    return np.hstack([logs, np.ones((len(logs), 1))])
-
-
-def fit_stack(cross_encoder: np.ndarray, llm: np.ndarray, gold: list[int]) -> np.ndarray:
-    """W (3 x 7) minimising the mean negative log-likelihood plus L2 on the non-bias weights; starts at
-    'trust the cross-encoder' (identity on its log-probabilities)."""
-    x, y = _features(cross_encoder, llm), np.array(gold)
-    start = np.zeros((3, 7))
-    start[:, :3] = np.eye(3)
+def fit(x: np.ndarray, y: np.ndarray, weights: np.ndarray, l2: float = L2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(center, scale, W) of a multinomial logistic regression on standardised features, W: 3 x (d + 1)."""
+    center = np.average(x, axis=0, weights=weights)
+    scale = np.sqrt(np.average((x - center) ** 2, axis=0, weights=weights))
+    scale = np.where(scale < 1e-3, 1.0, scale)
+    z = np.hstack([(x - center) / scale, np.ones((len(x), 1))])
+    onehot = np.eye(3)[y]
+    w_sum = weights.sum()
 
     def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
-        w = flat.reshape(3, 7)
-        logits = x @ w.T
+        w = flat.reshape(3, z.shape[1])
+        logits = z @ w.T
         logits -= logits.max(1, keepdims=True)
         p = np.exp(logits)
         p /= p.sum(1, keepdims=True)
-        nll = -np.mean(np.log(p[np.arange(len(y)), y] + 1e-12))
-        grad = (p - np.eye(3)[y]).T @ x / len(y)
+        nll = -np.sum(weights * np.log(p[np.arange(len(y)), y] + 1e-12)) / w_sum
+        grad = ((p - onehot) * weights[:, None]).T @ z / w_sum
         penalty = w.copy()
         penalty[:, -1] = 0
-        return nll + L2 * float((penalty ** 2).sum()), (grad + 2 * L2 * penalty).ravel()
+        return nll + l2 * float((penalty ** 2).sum()), (grad + 2 * l2 * penalty).ravel()
 
-    return minimize(loss, start.ravel(), jac=True, method="L-BFGS-B").x.reshape(3, 7)
+    result = minimize(loss, np.zeros(3 * z.shape[1]), jac=True, method="L-BFGS-B")
+    return center, scale, result.x.reshape(3, z.shape[1])
 
 
-def apply_stack(weights: np.ndarray, cross_encoder: np.ndarray, llm: np.ndarray) -> np.ndarray:
-    logits = _features(cross_encoder, llm) @ weights.T
+def predict(center: np.ndarray, scale: np.ndarray, w: np.ndarray, x: np.ndarray) -> np.ndarray:
+    z = np.hstack([(x - center) / scale, np.ones((len(x), 1))])
+    logits = z @ w.T
     logits -= logits.max(1, keepdims=True)
     p = np.exp(logits)
     return p / p.sum(1, keepdims=True)
 
 
-def llm_probabilities(pairs: list[JudgePair], services: Services, cache: Path, log=print) -> np.ndarray:
-    """The LLM's raw first-token probabilities per pair, as the verifier asks (`prompts/judge.j2`), cached."""
-    from agent.graphs.verifier.passages import prepare
-    from agent.graphs.verifier.state import Passage
+def feature_matrix(inputs: list[PairInputs], names: list[str], view: str = "window") -> np.ndarray:
+    rows = [stack_features(i.cross_encoder, i.llm.get(view), i.signals) for i in inputs]
+    return np.array([[row.get(name, np.nan) for name in names] for row in rows], dtype=np.float64)
 
-    def key(pair: JudgePair) -> str:
-        return json.dumps([pair.claim, pair.passage])
 
-    done = {}
-    if cache.exists():
-        done = {row["key"]: row["raw"] for row in map(json.loads, cache.read_text(encoding="utf-8").splitlines())}
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    started, fresh = time.time(), 0
-    with cache.open("a", encoding="utf-8") as out:
-        for pair in pairs:
-            if key(pair) in done:
+def _labels(pairs: list[JudgePair]) -> np.ndarray:
+    return np.array([VERDICTS.index(p.label) for p in pairs])
+
+
+def claim_predictions(pairs: list[JudgePair], probabilities: np.ndarray, claim_level: bool) -> list[dict]:
+    """Rows as `agent eval compare` reads them: per claim (the verifier's aggregation) or per pair."""
+    from evals.train_judge import claim_level as aggregate
+
+    if not claim_level:
+        return [{"id": f"pair-{i}", "gold": p.label, "predicted": VERDICTS[int(row.argmax())],
+                 "confidence": float(row.max()), "correct": VERDICTS[int(row.argmax())] == p.label}
+                for i, (p, row) in enumerate(zip(pairs, probabilities, strict=True))]
+    groups = list(dict.fromkeys(p.group for p in pairs))
+    gold, predicted, confidence = aggregate(pairs, probabilities)
+    return [{"id": g, "gold": a, "predicted": b, "confidence": c, "correct": a == b}
+            for g, a, b, c in zip(groups, gold, predicted, confidence, strict=True)]
+
+
+def _metrics(rows: list[dict]) -> dict:
+    return summarize([r["gold"] for r in rows], [r["predicted"] for r in rows], [r["confidence"] for r in rows])
+
+
+def _brief(m: dict) -> str:
+    c = m["per_class"]
+    return (f"macro-F1 {m['macro_f1']:.3f}  acc {m['accuracy']:.3f}  F1 S/R/N {c['SUPPORTED']['f1']:.2f}/"
+            f"{c['REFUTED']['f1']:.2f}/{c['NOT_ENOUGH_INFO']['f1']:.2f}  ECE {m['ece']:.3f}  n={m['n']}")
+
+
+def _complete_groups(pairs: list[JudgePair], x: np.ndarray) -> np.ndarray:
+    """Pairs whose claim has every feature for every one of its pairs (an LLM view not yet judged leaves a hole)."""
+    missing = {p.group for p, row in zip(pairs, x, strict=True) if np.isnan(row).any()}
+    return np.array([p.group not in missing for p in pairs])
+
+
+def shipped_llm(inputs: list[PairInputs], provider: str, model: str) -> np.ndarray:
+    """The LLM judge as shipped: its whole-passage probabilities through the shipped calibration map."""
+    calibration = load_calibration(provider, model)
+    rows = []
+    for i in inputs:
+        raw = i.llm.get("passage")
+        rows.append([np.nan] * 3 if raw is None else [(calibration.apply(raw) if calibration else raw)[v]
+                                                     for v in VERDICTS])
+    return np.array(rows)
+
+
+def run(out: Path, llm_cache: Path, oof: Path, chosen: str, write: bool, provider: str, model: str,
+        log=print) -> dict:
+    sets = judgment_sets()
+    real_fit, real_held_out = real_pairs()
+    written_split = {f"table-written:{row['id']}": row.get("split", "held_out") for row in
+                     map(json.loads, (TABLE_CLAIMS_WRITTEN / "claims.jsonl").read_text(encoding="utf-8").splitlines())}
+    sets["real-held-out"] = real_held_out
+    sets.pop("real")
+    inputs = gather_inputs(sets, out, llm_cache, oof, log)
+    tune = [i for i, p in enumerate(sets["table-written"]) if written_split[p.group] == "tune"]
+    held = [i for i, p in enumerate(sets["table-written"]) if written_split[p.group] != "tune"]
+    sets["table-written-tune"] = [sets["table-written"][i] for i in tune]
+    inputs["table-written-tune"] = [inputs["table-written"][i] for i in tune]
+    sets["table-written"] = [sets["table-written"][i] for i in held]
+    inputs["table-written"] = [inputs["table-written"][i] for i in held]
+    del real_fit  # the cross-encoder trained on it: not a fair place to fit or measure the stack
+    fit_sources = {"arxiv-dev": "arxiv", "table-written-tune": "table-written"}
+    report: dict = {"provider": provider, "model": model, "variants": {}}
+    predictions: dict[str, dict[str, list[dict]]] = {}
+
+    def record(variant: str, name: str, rows: list[dict]) -> None:
+        predictions.setdefault(variant, {})[name] = rows
+        metrics = _metrics(rows)
+        report["variants"].setdefault(variant, {})[name] = metrics
+        log(f"{name:<22} {variant:<16} {_brief(metrics)}")
+
+    scifact = sets["scifact"]
+    folds = np.array([p.fold for p in scifact])
+    for variant, names in VARIANTS.items():
+        x = {name: feature_matrix(inputs[name], names) for name in sets}
+        usable = {name: _complete_groups(sets[name], x[name]) for name in sets}
+        fit_x = np.vstack([x[name][usable[name]] for name in fit_sources])
+        fit_y = np.concatenate([_labels(sets[name])[usable[name]] for name in fit_sources])
+        fit_w = np.concatenate([np.full(usable[name].sum(), SOURCE_WEIGHTS[source])
+                                for name, source in fit_sources.items()])
+        oof_probabilities = np.full((len(scifact), 3), np.nan)
+        for fold in range(FOLDS):
+            train = usable["scifact"] & (folds != fold)
+            test = usable["scifact"] & (folds == fold)
+            params = fit(np.vstack([fit_x, x["scifact"][train]]),
+                         np.concatenate([fit_y, _labels(scifact)[train]]),
+                         np.concatenate([fit_w, np.full(train.sum(), SOURCE_WEIGHTS["scifact"])]))
+            oof_probabilities[test] = predict(*params, x["scifact"][test])
+        for label, chosen_folds in (("scifact-cv-tuning", TUNING_FOLDS), ("scifact-cv-held-out", (3, 4)),
+                                    ("scifact-cv", tuple(range(FOLDS)))):
+            keep = usable["scifact"] & np.isin(folds, chosen_folds)
+            record(variant, label, claim_predictions([p for p, k in zip(scifact, keep, strict=True) if k],
+                                                     oof_probabilities[keep], True))
+        all_usable = usable["scifact"]
+        params = fit(np.vstack([fit_x, x["scifact"][all_usable]]),
+                     np.concatenate([fit_y, _labels(scifact)[all_usable]]),
+                     np.concatenate([fit_w, np.full(all_usable.sum(), SOURCE_WEIGHTS["scifact"])]))
+        for name in ("arxiv-test", "real-held-out", "table-claims", "table-written"):
+            keep = usable[name]
+            pairs = [p for p, k in zip(sets[name], keep, strict=True) if k]
+            record(variant, name, claim_predictions(pairs, predict(*params, x[name][keep]),
+                                                    not name.startswith("real")))
+        report.setdefault("fitted", {})[variant] = {"features": names, "center": params[0].tolist(),
+                                                   "scale": params[1].tolist(), "weights": params[2].tolist(),
+                                                   "n": int(len(fit_y) + all_usable.sum())}
+    for baseline in ("llm-shipped", "ce-raw"):
+        for name in ("scifact", "arxiv-test", "real-held-out", "table-claims", "table-written"):
+            probabilities = (shipped_llm(inputs[name], provider, model) if baseline == "llm-shipped"
+                             else np.array([[i.cross_encoder[v] for v in VERDICTS] for i in inputs[name]]))
+            keep = _complete_groups(sets[name], probabilities)
+            if not keep.any():
                 continue
-            # as the verifier shows it: screened, and windowed when long (the most decisive window counts)
-            windows = prepare([Passage(paper_id="", title="", text=pair.passage, is_source=True)])
-            judged = [services.provider.label_probs(render("judge", claim=pair.claim, title="", passage=w["text"]),
-                                                    VERDICTS)[0] for w in windows]
-            raw = max(judged, key=lambda p: max(p["SUPPORTED"], p["REFUTED"]))
-            done[key(pair)] = raw
-            out.write(json.dumps({"key": key(pair), "raw": raw}) + "\n")
-            out.flush()
-            fresh += 1
-            if fresh % 20 == 0:
-                log(f"    LLM: {fresh} judged ({(time.time() - started) / fresh:.1f} s each)")
-    return np.array([[done[key(p)][v] for v in VERDICTS] for p in pairs])
+            pairs = [p for p, k in zip(sets[name], keep, strict=True) if k]
+            record(baseline, "scifact-all" if name == "scifact" else name,
+                   claim_predictions(pairs, probabilities[keep], not name.startswith("real")))
+    _write_runs(out, predictions, report)
+    if write:
+        ship(report["fitted"][chosen], provider, model, log)
+        ship(report["fitted"]["ce+signals"], *CROSS_ENCODER, log)
+    return report
 
 
-def _claim_metrics(pairs: list[JudgePair], probabilities: np.ndarray) -> dict:
-    from evals.train_judge import claim_level
-
-    return summarize(*claim_level(pairs, probabilities))
-
-
-def _sample_claims(pairs: list[JudgePair], folds: tuple[int, ...], n: int) -> list[JudgePair]:
-    """The cited pairs of the first n claims (by stable hash order) of the given folds, stratified by label."""
-    by_label: dict[str, list[str]] = {}
-    groups = {}
-    for pair in pairs:
-        if fold_of(pair.group) in folds and pair.role == "cited":
-            groups.setdefault(pair.group, []).append(pair)
-    for group, members in sorted(groups.items(), key=lambda kv: fold_of(kv[0], 10_007)):
-        labels = {m.label for m in members}
-        label = "REFUTED" if "REFUTED" in labels else "SUPPORTED" if "SUPPORTED" in labels else "NOT_ENOUGH_INFO"
-        by_label.setdefault(label, []).append(group)
-    chosen = []
-    for label in VERDICTS:
-        chosen += by_label.get(label, [])[: n // 3]
-    return [p for g in chosen for p in groups[g]]
+def _write_runs(out: Path, predictions: dict, report: dict) -> None:
+    for variant, by_set in predictions.items():
+        for name, rows in by_set.items():
+            directory = out / variant / name
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / "predictions.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows),
+                                                         encoding="utf-8")
+            (directory / "metrics.json").write_text(json.dumps(report["variants"][variant][name], indent=2) + "\n",
+                                                    encoding="utf-8")
+    (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
-def _balanced(pairs: list[JudgePair], n: int | None) -> list[JudgePair]:
-    """The first n // 3 pairs of each label (all when n is None), in suite order."""
-    if n is None:
-        return pairs
-    return [p for label in VERDICTS for p in [q for q in pairs if q.label == label][: n // 3]]
+def ship(fitted: dict, provider: str, model: str, log=print) -> None:
+    stack = StackMap(provider=provider, model=model, features=fitted["features"], center=fitted["center"],
+                     scale=fitted["scale"], weights=fitted["weights"], llm_view="window",
+                     fitted_on="SciFact train + arxiv-claims/dev + table-claims-written (tune half)", n=fitted["n"])
+    path = stack_path(provider, model)
+    path.write_text(stack.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {path}")
 
 
 def main(argv: list[str] | None = None) -> int:
+    from agent.settings import load_settings
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--oof", type=Path, default=Path("runs/train-judge/all/oof.jsonl"))
-    parser.add_argument("--scifact-claims", type=int, default=60, help="SciFact claims per half (stratified)")
-    parser.add_argument("--per-suite", type=int, default=None,
-                        help="Judgments per arXiv and table suite (label-balanced; default all)")
     parser.add_argument("--out", type=Path, default=Path("runs/stack-judge"))
+    parser.add_argument("--llm-cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--oof", type=Path, default=DEFAULT_OOF)
+    parser.add_argument("--variant", default=DEFAULT_VARIANT, choices=sorted(VARIANTS))
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
-    services = Services(settings=load_settings(offline=True))
-    oof: dict[str, list] = {}
-    for row in map(json.loads, args.oof.read_text(encoding="utf-8").splitlines()):
-        oof.setdefault(row["group"], []).append(row)
-    scifact = scifact_pairs(augment=False)
-    n = args.per_suite
-    sets = {"fit": _balanced(arxiv_suite_pairs("dev"), n) + _sample_claims(scifact, (0, 1, 2), args.scifact_claims),
-            "held_out": _balanced(arxiv_suite_pairs("test"), n) + _sample_claims(scifact, (3, 4), args.scifact_claims)
-            + _balanced(suite_pairs(TABLE_CLAIMS, "table-claims"), n)}
-    judge = services.cross_encoder
-    report: dict = {"model": services.provider.model}
-    probabilities = {}
-    for half, pairs in sets.items():
-        rows_of: dict[str, list] = {}
-        cross = []
-        for pair in pairs:
-            if pair.source == "scifact":
-                row = rows_of.setdefault(pair.group, list(oof[pair.group])).pop(0)
-                cross.append([row["probabilities"][v] for v in VERDICTS])
-            else:
-                cross.append([judge.probabilities(pair.claim, [pair.passage])[0][v] for v in VERDICTS])
-        probabilities[half] = (np.array(cross), llm_probabilities(pairs, services, args.out / "llm.jsonl"))
-    gold_fit = [VERDICTS.index(p.label) for p in sets["fit"]]
-    weights = fit_stack(*probabilities["fit"], gold_fit)
-    for half, pairs in sets.items():
-        cross, llm = probabilities[half]
-        for source in ("arxiv", "scifact", "table-claims"):
-            chosen = [i for i, p in enumerate(pairs) if p.source == source]
-            if not chosen:
-                continue
-            subset = [pairs[i] for i in chosen]
-            for name, probs in (("llm", llm), ("cross-encoder", cross),
-                                ("stack", apply_stack(weights, cross, llm))):
-                metrics = _claim_metrics(subset, probs[chosen])
-                report[f"{half} · {source} · {name}"] = metrics
-                print(f"{half:<9} {source:<8} {name:<14} macro-F1 {metrics['macro_f1']:.3f}  "
-                      f"R-F1 {metrics['per_class']['REFUTED']['f1']:.3f}  ECE {metrics['ece']:.3f}  n={metrics['n']}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    if args.write:
-        stack = StackMap(provider=services.provider.name, model=services.provider.model, weights=weights.tolist(),
-                         fitted_on="arxiv-claims/dev + SciFact train folds 0-2 (cross-encoder out of fold)",
-                         n=len(gold_fit))
-        path = stack_path(services.provider.name, services.provider.model)
-        path.write_text(stack.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {path}")
+    settings = load_settings(offline=True)
+    run(args.out, args.llm_cache, args.oof, args.variant, args.write, settings.provider, Path(settings.model).stem)
     return 0
 
 

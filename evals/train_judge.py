@@ -30,7 +30,6 @@ from evals.judge_data import (
     TABLE_CLAIMS,
     JudgePair,
     arxiv_suite_pairs,
-    fold_of,
     generated_pairs,
     label_counts,
     real_pairs,
@@ -286,18 +285,18 @@ def run(out: Path, variant: Variant, cv: bool, write: bool, log=print) -> dict:
         oof = np.zeros((len(cited), len(LABELS)), dtype=np.float32)
         for fold in range(FOLDS):
             log(f"  fold {fold}")
-            train_idx = [i for i, p in enumerate(pool) if p.source != "scifact" or fold_of(p.group) != fold]
-            test_pos = [j for j, i in enumerate(cited) if fold_of(pool[i].group) == fold]
+            train_idx = [i for i, p in enumerate(pool) if p.source != "scifact" or p.fold != fold]
+            test_pos = [j for j, i in enumerate(cited) if pool[i].fold == fold]
             model = train(states, pool, train_idx, variant, encoder.weights, log)
             oof[test_pos] = predict(model, states, [cited[j] for j in test_pos])
         cited_pairs = [pool[i] for i in cited]
         with (out / "oof.jsonl").open("w", encoding="utf-8") as handle:
             for pair, probs in zip(cited_pairs, oof, strict=True):
-                handle.write(json.dumps({"group": pair.group, "label": pair.label, "fold": fold_of(pair.group),
+                handle.write(json.dumps({"group": pair.group, "label": pair.label, "fold": pair.fold,
                                          "probabilities": dict(zip(LABELS, map(float, probs), strict=True))}) + "\n")
         for name, folds in (("tuning folds 0-2", TUNING_FOLDS), ("held-out folds 3-4", (3, 4)),
                             ("all folds", tuple(range(FOLDS)))):
-            chosen = [j for j, p in enumerate(cited_pairs) if fold_of(p.group) in folds]
+            chosen = [j for j, p in enumerate(cited_pairs) if p.fold in folds]
             metrics = claim_metrics([cited_pairs[j] for j in chosen], oof[chosen])
             report[f"scifact cv · {name}"] = metrics
             log(f"  SciFact CV, {name}: {_brief(metrics)}")

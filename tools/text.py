@@ -1,4 +1,4 @@
-"""Sentence splitting that keeps every sentence a verbatim substring of its text."""
+"""Sentence splitting that keeps every sentence a verbatim substring of its text; content-word overlap."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ _ABBREVIATIONS = {
     "e.g", "i.e", "et al", "al", "etc", "cf", "vs", "fig", "figs", "eq", "eqs", "sec", "no",
     "dr", "prof", "mr", "ms", "approx", "resp", "viz", "ca", "tab", "ref", "refs",
 }
+_STOPWORDS = frozenset(
+    "the and for with that this from are was were has have had been its their which these those than into onto "
+    "over under such also can may more most less our we they them not but all any each other both only very "
+    "about between across while when where what how does did show shows showed find finds found paper work "
+    "study".split()
+)
+_WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
 _BOUNDARY = re.compile(r"[.!?](?:[\"')\]]+)?\s+(?=[A-Z0-9\"'(\[])")
 
 
@@ -54,3 +61,12 @@ def sentence_windows(sentences: list[str], size: int = 3, stride: int = 2) -> li
         if end == len(sentences):
             return windows
         begin += stride
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS}
+
+
+def overlap(claim: str, sentence: str) -> float:
+    words = content_words(claim)
+    return len(words & content_words(sentence)) / len(words) if words else 0.0

@@ -5,26 +5,13 @@ from __future__ import annotations
 import re
 
 from tools.papers import Paper
+from tools.text import content_words, overlap
 
-_STOPWORDS = frozenset(
-    "the and for with that this from are was were has have had been its their which these those than into onto "
-    "over under such also can may more most less our we they them not but all any each other both only very "
-    "about between across while when where what how does did show shows showed find finds found paper work "
-    "study".split()
-)
-_WORD = re.compile(r"[a-z0-9][a-z0-9\-]+")
+__all__ = ["anchor_quote", "author_reference", "content_words", "make_self_contained", "overlap"]
+
 MIN_ANCHOR_OVERLAP = 0.3  # a claim sharing less than this with every sentence is not grounded in the paper
 HINT_TOLERANCE = 0.1  # keep the model's sentence unless another one matches clearly better
 PAIR_GAIN = 0.3  # quote two adjacent sentences only when together they cover clearly more of the claim
-
-
-def content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS}
-
-
-def overlap(claim: str, sentence: str) -> float:
-    words = content_words(claim)
-    return len(words & content_words(sentence)) / len(words) if words else 0.0
 
 
 def anchor_quote(claim: str, sentences: list[str], hint: int) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.judge.window import WINDOW_SENTENCES, evidence_window
+from tools.judge.window import WINDOW_SENTENCES, SentenceMatch, match_sentences
 
 LABELS = ("SUPPORTED", "REFUTED", "NOT_ENOUGH_INFO")
 WEIGHTS_DIR = Path(__file__).parent / "weights"
@@ -92,8 +92,12 @@ class CrossEncoderJudge:
         self._sentences = NumpyMiniLM(model_dir)  # the untouched embedding model picks the window
         self._lock = threading.Lock()
 
+    def match(self, claim: str, passage: str) -> SentenceMatch:
+        """The passage's sentences and their cosines to the claim (the untouched embedding model's)."""
+        return match_sentences(claim, passage, self._sentences.encode)
+
     def window(self, claim: str, passage: str) -> str:
-        return evidence_window(claim, passage, self._sentences.encode, self.window_sentences)
+        return self.match(claim, passage).window(self.window_sentences)
 
     def logits(self, claims: list[str], windows: list[str]) -> np.ndarray:
         """Raw head outputs (n, 3) for claim/window pairs, already windowed."""
@@ -109,9 +113,13 @@ class CrossEncoderJudge:
 
     def probabilities(self, claim: str, passages: list[str]) -> list[dict[str, float]]:
         """One label distribution per passage, each passage read through its evidence window."""
-        if not passages:
+        return self.window_probabilities(claim, [self.window(claim, p) for p in passages])
+
+    def window_probabilities(self, claim: str, windows: list[str]) -> list[dict[str, float]]:
+        """One label distribution per window (already chosen, e.g. `match(...).window()`)."""
+        if not windows:
             return []
-        logits = self.logits([claim] * len(passages), [self.window(claim, p) for p in passages])
+        logits = self.logits([claim] * len(windows), windows)
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)

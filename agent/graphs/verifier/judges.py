@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agent.claims.judging import stack_features
 from agent.records import VERDICTS
 from agent.services import Services
 from prompts import render
+from tools.judge.signals import pair_signals
 
 
 @dataclass
@@ -22,19 +24,26 @@ class PairJudgment:
                 for name, probs in (("llm", self.llm), ("cross_encoder", self.cross_encoder)) if probs}
 
 
+def llm_probabilities(claim: str, title: str, passage: str, services: Services) -> dict[str, float]:
+    return services.provider.label_probs(render("judge", claim=claim, title=title, passage=passage), VERDICTS)[0]
+
+
 def judge_pair(claim: str, title: str, passage: str, services: Services) -> PairJudgment:
     """The judge in use (`services.judge_name`) on one pair."""
-    name = services.judge_name
-    llm = cross_encoder = None
-    if name in ("llm", "stack"):
-        llm, _mass = services.provider.label_probs(render("judge", claim=claim, title=title, passage=passage),
-                                                   VERDICTS)
-    if name in ("cross-encoder", "stack"):
-        cross_encoder = services.cross_encoder.probabilities(claim, [passage])[0]
-    if name == "stack" and services.stack is not None:
-        combined = services.stack.apply(cross_encoder, llm)
-    else:
-        combined = llm or cross_encoder  # a stack asked for but not fitted: the LLM, the better judge alone
+    name, stack = services.judge_name, services.stack
+    if name == "llm" or (name == "stack" and stack is None):  # a stack asked for but not fitted: the LLM
+        probabilities = llm_probabilities(claim, title, passage, services)
+        return PairJudgment(combined=probabilities, llm=probabilities)
+    judge = services.cross_encoder
+    match = judge.match(claim, passage)
+    window = match.window(judge.window_sentences)
+    cross_encoder = judge.window_probabilities(claim, [window])[0]
+    if stack is None:  # the cross-encoder alone
+        return PairJudgment(combined=cross_encoder, cross_encoder=cross_encoder)
+    llm = None
+    if stack.uses_llm:
+        llm = llm_probabilities(claim, title, window if stack.llm_view == "window" else passage, services)
+    combined = stack.apply(stack_features(cross_encoder, llm, pair_signals(claim, match)))
     return PairJudgment(combined=combined, llm=llm, cross_encoder=cross_encoder)
 
 
