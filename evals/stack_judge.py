@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from agent.claims.calibration import load_calibration
+from agent.claims.calibration import CalibrationMap, calibration_path, load_calibration
 from agent.claims.judging import CROSS_ENCODER, INTERACTIONS, StackMap, stack_features, stack_path
 from agent.records import VERDICTS
 from evals.judge_data import FOLDS, TABLE_CLAIMS_WRITTEN, JudgePair, judgment_sets, real_pairs
@@ -143,7 +143,7 @@ def run(out: Path, llm_cache: Path, oof: Path, chosen: str, write: bool, provide
     real_fit, real_held_out = real_pairs()
     written_split = {f"table-written:{row['id']}": row.get("split", "held_out") for row in
                      map(json.loads, (TABLE_CLAIMS_WRITTEN / "claims.jsonl").read_text(encoding="utf-8").splitlines())}
-    sets["real-held-out"] = real_held_out
+    sets["real-fit"], sets["real-held-out"] = real_fit, real_held_out
     sets.pop("real")
     inputs = gather_inputs(sets, out, llm_cache, oof, log)
     tune = [i for i, p in enumerate(sets["table-written"]) if written_split[p.group] == "tune"]
@@ -152,7 +152,7 @@ def run(out: Path, llm_cache: Path, oof: Path, chosen: str, write: bool, provide
     inputs["table-written-tune"] = [inputs["table-written"][i] for i in tune]
     sets["table-written"] = [sets["table-written"][i] for i in held]
     inputs["table-written"] = [inputs["table-written"][i] for i in held]
-    del real_fit  # the cross-encoder trained on it: not a fair place to fit or measure the stack
+    # the real-run pairs' fit half: the cross-encoder trained on it, so it fits only the calibration per kind
     fit_sources = {"arxiv-dev": "arxiv", "table-written-tune": "table-written"}
     report: dict = {"provider": provider, "model": model, "variants": {}}
     predictions: dict[str, dict[str, list[dict]]] = {}
@@ -197,6 +197,8 @@ def run(out: Path, llm_cache: Path, oof: Path, chosen: str, write: bool, provide
         report.setdefault("fitted", {})[variant] = {"features": names, "center": params[0].tolist(),
                                                    "scale": params[1].tolist(), "weights": params[2].tolist(),
                                                    "n": int(len(fit_y) + all_usable.sum())}
+        if variant == chosen:
+            report["chosen"] = _calibration_after_stack(sets, x, usable, params, oof_probabilities, out, log)
     for baseline in ("llm-shipped", "ce-raw"):
         for name in ("scifact", "arxiv-test", "real-held-out", "table-claims", "table-written"):
             probabilities = (shipped_llm(inputs[name], provider, model) if baseline == "llm-shipped"
@@ -211,7 +213,63 @@ def run(out: Path, llm_cache: Path, oof: Path, chosen: str, write: bool, provide
     if write:
         ship(report["fitted"][chosen], provider, model, log)
         ship(report["fitted"]["ce+signals"], *CROSS_ENCODER, log)
+        corroboration = report["chosen"]["corroboration_map"]
+        path = calibration_path("stack", f"{provider}__{model}", kind="corroboration")
+        path.write_text(CalibrationMap(provider="stack", model=f"{provider}__{model}", **corroboration)
+                        .model_dump_json(indent=2) + "\n", encoding="utf-8")
+        log(f"wrote {path}")
     return report
+
+
+def _calibration_after_stack(sets, x, usable, params, oof_probabilities, out: Path, log) -> dict:
+    """For the chosen stack: the corroboration map fitted after it on the real-run pairs' fit half (what a run
+    meets when it judges another paper's passage), and calibration pooled over held-out judgments (SciFact out of
+    fold, arXiv test, the real-run held-out half through that map), with its reliability diagram."""
+    from evals.calibrate import calibrated_probabilities, fit_bias_and_temperature, summary
+    from evals.metrics import expected_calibration_error, reliability_bins
+    from evals.pairs_calibration import BIAS_RANGE, TEMPERATURE_RANGE
+    from evals.plots import reliability_diagram
+
+    def stacked(name: str) -> tuple[list[JudgePair], np.ndarray]:
+        keep = usable[name]
+        return [p for p, k in zip(sets[name], keep, strict=True) if k], predict(*params, x[name][keep])
+
+    def corroboration(pairs, probabilities):
+        chosen = [i for i, p in enumerate(pairs) if p.role == "corroboration"]
+        return [pairs[i] for i in chosen], probabilities[chosen]
+
+    fit_pairs, fit_probabilities = corroboration(*stacked("real-fit"))
+    if not fit_pairs:
+        log("no real-run pairs judged yet: no calibration after the stack")
+        return {}
+    gold = [VERDICTS.index(p.label) for p in fit_pairs]
+    bias, temperature = fit_bias_and_temperature(np.log(np.clip(fit_probabilities, 1e-6, 1)), gold,
+                                                 TEMPERATURE_RANGE, BIAS_RANGE)
+    held_pairs, held_probabilities = stacked("real-held-out")
+    mapped = held_probabilities.copy()
+    is_corroboration = np.array([p.role == "corroboration" for p in held_pairs], dtype=bool)
+    mapped[is_corroboration] = calibrated_probabilities(np.log(np.clip(held_probabilities[is_corroboration], 1e-6, 1)),
+                                                        np.array([bias[v] for v in VERDICTS]), temperature)
+    held_gold = [VERDICTS.index(p.label) for p in held_pairs]
+    result = {"corroboration_map": {"bias": bias, "temperature": temperature, "n": len(fit_pairs),
+                                    "fitted_on": "evals/suites/judgment-pairs (corroboration, fit half), stack "
+                                                 "probabilities"},
+              "real-held-out": {"stack": summary(held_probabilities, held_gold),
+                                "stack + corroboration map": summary(mapped, held_gold)}}
+    scifact_keep = usable["scifact"]
+    arxiv_pairs, arxiv_probabilities = stacked("arxiv-test")
+    pooled = np.vstack([oof_probabilities[scifact_keep], arxiv_probabilities, mapped])
+    pooled_gold = np.array([VERDICTS.index(p.label) for p, k in zip(sets["scifact"], scifact_keep, strict=True) if k]
+                           + [VERDICTS.index(p.label) for p in arxiv_pairs] + held_gold)
+    confidence, correct = pooled.max(1).tolist(), (pooled.argmax(1) == pooled_gold).tolist()
+    ece = expected_calibration_error(confidence, correct)
+    result["pooled"] = {"n": len(pooled_gold), "ece": ece, "accuracy": float(np.mean(correct)),
+                        "bins": reliability_bins(confidence, correct)}
+    reliability_diagram(result["pooled"]["bins"], ece, f"Judge stack, {len(pooled_gold)} held-out judgments",
+                        out / "reliability.png")
+    log(f"pooled held-out judgments: n={len(pooled_gold)} ECE {ece:.3f}; real-run held-out "
+        f"{result['real-held-out']}")
+    return result
 
 
 def _write_runs(out: Path, predictions: dict, report: dict) -> None:

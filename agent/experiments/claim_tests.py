@@ -60,6 +60,10 @@ MODELS = re.compile(r"\b(m-?BERT|multilingual BERT|XLM-?R(?:oBERTa)?(?:-\w+)?|XL
 _NOT_METHODS = {"XNLI", "PAWS-X", "PAWSX", "XTREME", "XTREME-R", "MLQA", "XQUAD", "TYDIQA", "TYDI", "NER", "POS",
                 "UD", "WIKIANN", "STS", "NLI", "QA", "MT", "NMT", "LLM", "LLMS", "LM", "LMS", "PLM", "PLMS", "MLM",
                 "NLP", "CC-100", "CC100", "SOTA", "AI"}
+# a benchmark's name (AmericasNLI, NusaX, MasakhaNER, XCOPA, TyDi QA), or a name the claim calls a dataset
+_DATASET_NAME = re.compile(r"\b(?:[A-Z]\w*(?:NLI|QA|NER|POS|X|COPA|GLUE|Bench)|X[A-Z]{3,}\w*)\b|"
+                           r"\b[A-Z][\w\-]*(?= (?:dataset|benchmark|corpus|test set)s?\b)")
+_WORKER_DATASETS = {"XNLI", "PAWS-X", "PAWSX", "NLI", "XTREME", "XTREME-R"}  # XTREME holds both
 _METHOD_NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w\-]*|[A-Z]{3,}[\w\-]*|[A-Za-z]+-[A-Z]\w*)\b")
 _METHOD_CUE = re.compile(r"\b(our|we propose|proposed|the proposed|novel|this (method|approach|framework))\b", re.I)
 _COMPARISON = re.compile(r"\b(better|worse|more effective(ly)?|less effective(ly)?|higher|lower|weaker|stronger|"
@@ -122,6 +126,9 @@ def screen(claim_id: str, text: str) -> NotTestable | None:
     if models:
         return no(f"about {', '.join(models)}, a model the worker does not have (it fine-tunes "
                   "multilingual-e5-small)")
+    datasets = sorted({m.group(0) for m in _DATASET_NAME.finditer(text)} - _WORKER_DATASETS)
+    if datasets:
+        return no(f"about {', '.join(datasets)}, data the worker does not have (it runs XNLI and PAWS-X)")
     methods = sorted({m.group(0) for m in _METHOD_NAME.finditer(text) if m.group(0).upper() not in _NOT_METHODS
                       and m.group(0).lower() not in LANGUAGE_NAMES})
     if methods:

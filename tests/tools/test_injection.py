@@ -2,13 +2,13 @@
 
 import pytest
 
-from evals.hostile_runner import ATTACKS, FRESH, HELD_OUT, attack_text, plant
+from evals.hostile_runner import ATTACKS, FRESH, FRESH_STACK, HELD_OUT, attack_text, plant
 from tools.injection import screen_text
 from tools.snapshot import snapshot_by_id
 
 ABSTRACT = ["We study language adapters.", "Adapters raise Swahili NER by 3.1 F1 over full fine-tuning.",
             "Code is released."]
-SCREENED_ATTACKS = [name for name in ATTACKS if name not in HELD_OUT + FRESH]
+SCREENED_ATTACKS = [name for name in ATTACKS if name not in HELD_OUT + FRESH + FRESH_STACK]
 
 
 @pytest.mark.parametrize("attack", SCREENED_ATTACKS)

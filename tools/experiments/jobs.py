@@ -25,6 +25,7 @@ METRICS_PREFIX = "EXPERIMENT_METRICS "
 class JobState(BaseModel):
     status: JobStatus
     reason: str | None = None
+    queued: bool = Field(False, description="PENDING behind this machine's other jobs, not waiting for a node")
 
 
 class JobRecord(BaseModel):

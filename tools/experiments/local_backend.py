@@ -1,4 +1,5 @@
-"""The `local` backend: the worker in a subprocess on this machine, under `tools.experiments.supervise`."""
+"""The `local` backend: the worker in a subprocess on this machine, under `tools.experiments.supervise`, one job
+per `resources.cpus` cores at a time (the rest queue, PENDING)."""
 
 from __future__ import annotations
 
@@ -60,7 +61,9 @@ class LocalBackend:
             raise InputError(f"the spec asks for {record.spec.resources.gpus} GPU(s) and this machine has none: "
                              "use --gpus 0, or --backend ray / slurm on a cluster with GPUs")
         timeout = record.spec.resources.timeout_minutes * 60
-        command = [self.python, "-m", SUPERVISOR_MODULE, "--job-dir", str(job_dir), "--timeout", str(timeout), "--",
+        slots = max(1, (os.cpu_count() or 1) // record.spec.resources.cpus)
+        command = [self.python, "-m", SUPERVISOR_MODULE, "--job-dir", str(job_dir), "--timeout", str(timeout),
+                   "--slots-dir", str(self.cache_dir / "local-slots"), "--slots", str(slots), "--",
                    *worker_command(self.python, job_dir, self.cache_dir)]
         env = {
             **os.environ,
@@ -81,6 +84,9 @@ class LocalBackend:
     def status(self, record: JobRecord, job_dir: Path) -> JobState:
         exit_path = job_dir / "exit.json"
         if not exit_path.exists() and self._supervisor_alive(record, job_dir):
+            if (job_dir / "queued.json").exists():
+                return JobState(status="PENDING", queued=True,
+                                reason="queued: waiting for this machine's other experiment jobs to finish")
             return JobState(status="RUNNING")
         if exit_path.exists():  # checked again after the liveness check: it may have finished in between
             ended = json.loads(exit_path.read_text(encoding="utf-8"))

@@ -84,7 +84,7 @@ class ExperimentManager:
         job_dir = self.job_dir(job_id)
         state = self.backend(record.backend).status(record, job_dir)
         pending_limit = record.spec.resources.pending_timeout_minutes * 60
-        if state.status == "PENDING" and time.time() - record.submitted_at > pending_limit:
+        if state.status == "PENDING" and not state.queued and time.time() - record.submitted_at > pending_limit:
             # our own limit: Ray, for one, waits for a GPU that never comes
             self.backend(record.backend).cancel(record, job_dir)
             state.status = "FAILED"

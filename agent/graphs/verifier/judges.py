@@ -41,8 +41,8 @@ def judge_pair(claim: str, title: str, passage: str, services: Services) -> Pair
     if stack is None:  # the cross-encoder alone
         return PairJudgment(combined=cross_encoder, cross_encoder=cross_encoder)
     llm = None
-    if stack.uses_llm:
-        llm = llm_probabilities(claim, title, window if stack.llm_view == "window" else passage, services)
+    if stack.uses_llm:  # untitled, as the stack's fitting judgments were asked (`evals/llm_judgments.py`)
+        llm = llm_probabilities(claim, "", window if stack.llm_view == "window" else passage, services)
     combined = stack.apply(stack_features(cross_encoder, llm, pair_signals(claim, match)))
     return PairJudgment(combined=combined, llm=llm, cross_encoder=cross_encoder)
 

@@ -16,6 +16,9 @@ TURC = ("Turc et al. find that other high-resource languages such as German and 
     ("Zero-shot transfer to Yoruba is weaker than to French.", "Yoruba, which the worker has no data for"),
     ("We evaluate zero-shot cross-lingual transfer on German and Russian.", "no comparison"),
     ("Pretraining on web text scales well.", "not about cross-lingual transfer"),
+    ("Zero-shot transfer is weaker on AmericasNLI and NusaX than on XNLI.",
+     "about AmericasNLI, NusaX, data the worker does not have"),
+    ("Transfer to Swahili is weaker than to French on the MasakhaNER benchmark.", "MasakhaNER, data the worker"),
 ])
 def test_the_screen_says_why_a_claim_cannot_be_tested(claim, reason):
     result = screen("C1", claim)

@@ -117,3 +117,23 @@ def test_supervisor_killed_with_no_result_is_failed(manager):
     worker = manager.job_dir(record.job_id) / "worker.json"
     if worker.exists():  # the orphaned worker is still ours to stop
         os.killpg(json.loads(worker.read_text())["pid"], 9)
+
+
+def test_jobs_beyond_the_machines_cores_wait_their_turn_and_can_be_cancelled_while_queued(manager):
+    whole_machine = {"cpus": os.cpu_count() or 1}  # one slot: the second job queues behind the first
+    first, _ = manager.submit(tiny_spec(seeds=[11], resources=whole_machine))
+    second, _ = manager.submit(tiny_spec(seeds=[12], resources=whole_machine))
+    third, _ = manager.submit(tiny_spec(seeds=[13], resources=whole_machine))
+    deadline = time.monotonic() + 60
+    while not (manager.job_dir(first.job_id) / "worker.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    queued = manager.refresh(second.job_id)
+    assert queued.status == "PENDING" and "queued" in queued.reason
+    assert not (manager.job_dir(second.job_id) / "worker.json").exists()
+    assert manager.cancel(third.job_id).status == "CANCELLED"
+    first = manager.wait(first.job_id, first_poll=0.5, max_poll=1, timeout=240)
+    second = manager.wait(second.job_id, first_poll=0.5, max_poll=1, timeout=240)
+    assert first.status == second.status == "SUCCEEDED"
+    started = json.loads((manager.job_dir(second.job_id) / "worker.json").read_text())["started_at"]
+    assert started >= json.loads((manager.job_dir(first.job_id) / "exit.json").read_text())["finished_at"] - 1
+    assert not (manager.job_dir(third.job_id) / "worker.json").exists()
