@@ -73,7 +73,8 @@ def supervise(job_dir: Path, timeout: float, command: list[str], slots_dir: Path
         (job_dir / "queued.json").unlink(missing_ok=True)
         if slot is None:
             write_json_atomically(job_dir / "exit.json", {"status": "CANCELLED", "exit_code": None,
-                                                          "reason": "cancelled while queued", "finished_at": time.time()})
+                                                          "reason": "cancelled while queued",
+                                                          "finished_at": time.time()})
             return 0
     with open(job_dir / "worker.log", "ab") as out, open(job_dir / "stderr.log", "ab") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True)
