@@ -109,6 +109,18 @@ class Services:
         """The judge's confidences are calibrated (a fitted stack is, by its fit)."""
         return self.stack is not None or self.calibration_for(None) is not None
 
+    @property
+    def judge_description(self) -> str:
+        """The judge in words, for a report's method section."""
+        if self.judge_name == "llm" or (self.judge_name == "stack" and self.stack is None):
+            return f"{self.model_key[1]} label probabilities"
+        parts = ["MiniLM cross-encoder trained here"]
+        if self.stack is not None and self.stack.uses_llm:
+            parts.insert(0, f"{self.model_key[1]} on the sentences closest to the claim")
+        if self.stack is not None:
+            parts.append("the program's negation, direction, number and table checks")
+        return ("stacked: " if self.stack is not None else "") + ", ".join(parts)
+
     @cached_property
     def stack(self) -> StackMap | None:
         """The fitted combination the judge in use applies: the LLM's, the cross-encoder's and the program's

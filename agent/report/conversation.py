@@ -66,7 +66,7 @@ def report_from_conversation(conversation: dict, services: Services, wall_second
         provider=ProviderInfo(
             name=services.provider.name,
             model=services.provider.model,
-            calibrated=bool(claims) and all(c.calibrated for c in claims),
+            calibrated=bool(claims) and all(c.calibrated for c in claims), judge=services.judge_name,
         ),
     )
     report.review.checks = computed_checks(report, len(claims),

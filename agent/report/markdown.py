@@ -90,7 +90,14 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         f"{report.usage.completion_tokens} completion; wall time {report.usage.wall_seconds:.0f} s",
         "",
     ]
-    if report.provider.calibrated:
+    if report.provider.calibrated and report.provider.judge != "llm":
+        lines += [
+            "> Confidences come from the judge stack (the model on the sentences closest to each claim, a "
+            "cross-encoder trained here, the program's checks), fitted on labelled judgments and recalibrated "
+            "per judgment kind (`evals/stack_judge.py`): a 0.8 is meant to be right 80% of the time.",
+            "",
+        ]
+    elif report.provider.calibrated:
         lines += [
             f"> Confidences are calibrated for `{report.provider.model}` (label biases and a temperature "
             "fitted on a labelled dev suite, `agent eval calibrate`): a 0.8 is meant to be right 80% of the time.",

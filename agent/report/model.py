@@ -218,6 +218,7 @@ class ProviderInfo(BaseModel):
     name: str
     model: str
     calibrated: bool
+    judge: str = Field("llm", description="the verifier's judge: llm, cross-encoder or stack (agent/claims/judging.py)")
 
 
 class MethodSummary(BaseModel):

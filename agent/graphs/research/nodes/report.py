@@ -87,7 +87,7 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
             claims_verified=len(claims), verdicts={v: verdicts.get(v, 0) for v in VERDICTS},
             search_sources=state.get("search_sources", []),
             models={"llm (planner, extractor, verifier, writer, reviewer)": provider.model,
-                    "embeddings": EMBEDDING_MODEL_NAME},
+                    "verifier's judge": services.judge_description, "embeddings": EMBEDDING_MODEL_NAME},
         ),
         papers=papers,
         claims=[report_claim(c, texts.verbatim).model_copy(update={"experiment": tested.get(c.id)}) for c in claims],
@@ -100,7 +100,7 @@ def build_report(state: ResearchState, services: Services, budget: RunBudget) ->
         + state.get("limitations", []),
         warnings=warnings,
         usage=usage_report(services.tracker, budget.elapsed()),
-        provider=ProviderInfo(name=provider.name, model=provider.model,
+        provider=ProviderInfo(name=provider.name, model=provider.model, judge=services.judge_name,
                               calibrated=bool(claims) and all(c.calibrated for c in claims)),
     )
     report.review.checks = computed_checks(report, len(state.get("extracted", [])),
