@@ -69,28 +69,54 @@ def gather_inputs(sets: dict[str, list[JudgePair]], out: Path, llm_cache: Path, 
                                 "(agent eval train-judge --cv) are needed: the shipped model trained on SciFact")
     oof_rows = _oof_by_pair(oof, sets["scifact"]) if "scifact" in sets else {}
     out.mkdir(parents=True, exist_ok=True)
+    # SciFact's cross-encoder column comes from the out-of-fold file: only its sentences' cosines are computed
+    missing = {_input_key(p, weights_sha): (p, name != "scifact") for name, pairs in sets.items() for p in pairs}
+    missing = {k: v for k, v in missing.items() if k not in cached or (v[1] and cached[k]["cross_encoder"] is None)}
+    if missing:
+        log(f"  inputs: {len(missing)} pairs")
+        with cache_path.open("a", encoding="utf-8") as handle:
+            for row in _judge_in_batches(judge, list(missing.items())):
+                cached[row["key"]] = row
+                handle.write(json.dumps(row) + "\n")
+            handle.flush()
     result: dict[str, list[PairInputs]] = {}
-    with cache_path.open("a", encoding="utf-8") as handle:
-        for name, pairs in sets.items():
-            result[name] = []
-            for index, pair in enumerate(pairs):
-                key = _input_key(pair, weights_sha)
-                if key not in cached:
-                    match = judge.match(pair.claim, pair.passage)
-                    probabilities = judge.window_probabilities(pair.claim, [match.window(judge.window_sentences)])[0]
-                    cached[key] = {"key": key, "cross_encoder": probabilities,
-                                   "similarities": [round(float(x), 5) for x in match.similarities]}
-                    handle.write(json.dumps(cached[key]) + "\n")
-                    handle.flush()
-                row = cached[key]
-                # signals are recomputed each time (cheap once the sentences' cosines are known)
-                match = SentenceMatch(pair.passage, split_sentences(pair.passage),
-                                      np.array(row["similarities"], dtype=np.float32))
-                cross_encoder = oof_rows[index] if name == "scifact" else row["cross_encoder"]
-                views = {view: llm[k] for view in ("window", "passage") if (k := pair_key(view, pair)) in llm}
-                result[name].append(PairInputs(cross_encoder, pair_signals(pair.claim, match), views))
-            log(f"  inputs: {name} ({len(pairs)} pairs)")
+    for name, pairs in sets.items():
+        result[name] = []
+        for index, pair in enumerate(pairs):
+            row = cached[_input_key(pair, weights_sha)]
+            # signals are recomputed each time (cheap once the sentences' cosines are known)
+            match = SentenceMatch(pair.passage, split_sentences(pair.passage),
+                                  np.array(row["similarities"], dtype=np.float32))
+            cross_encoder = oof_rows[index] if name == "scifact" else row["cross_encoder"]
+            views = {view: llm[k] for view in ("window", "passage") if (k := pair_key(view, pair)) in llm}
+            result[name].append(PairInputs(cross_encoder, pair_signals(pair.claim, match), views))
     return result
+
+
+def _judge_in_batches(judge, keyed: list[tuple[str, tuple[JudgePair, bool]]], chunk: int = 128):
+    """Cache rows for pairs, a chunk at a time: every sentence and claim embedded in one pass, then the windows
+    of the pairs that need it through the cross-encoder in its batches (per pair, both cost several times more)."""
+    for start in range(0, len(keyed), chunk):
+        part = keyed[start:start + chunk]
+        pairs = [pair for _, (pair, _) in part]
+        sentences = [split_sentences(p.passage) for p in pairs]
+        texts = list(dict.fromkeys([t for p, ss in zip(pairs, sentences, strict=True) for t in [p.claim, *ss]]))
+        vectors = dict(zip(texts, judge.embed(texts), strict=True))
+        matches = [SentenceMatch(p.passage, ss, np.array([vectors[t] @ vectors[p.claim] for t in ss],
+                                                         dtype=np.float32))
+                   for p, ss in zip(pairs, sentences, strict=True)]
+        judged = [i for i, (_, (_, needs)) in enumerate(part) if needs]
+        probabilities: dict[int, dict[str, float]] = {}
+        if judged:
+            logits = judge.logits([pairs[i].claim for i in judged],
+                                  [matches[i].window(judge.window_sentences) for i in judged])
+            logits -= logits.max(axis=1, keepdims=True)
+            rows = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+            probabilities = {i: {v: float(row[j]) for j, v in enumerate(VERDICTS)} for i, row in zip(judged, rows,
+                                                                                                       strict=True)}
+        for i, ((key, _), match) in enumerate(zip(part, matches, strict=True)):
+            yield {"key": key, "cross_encoder": probabilities.get(i),
+                   "similarities": [round(float(x), 5) for x in match.similarities]}
 
 
 def probability_matrix(rows: list[dict[str, float] | None]) -> np.ndarray:

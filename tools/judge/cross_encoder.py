@@ -92,6 +92,10 @@ class CrossEncoderJudge:
         self._sentences = NumpyMiniLM(model_dir)  # the untouched embedding model picks the window
         self._lock = threading.Lock()
 
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised sentence vectors of the untouched embedding model (what picks the window)."""
+        return self._sentences.encode(texts)
+
     def match(self, claim: str, passage: str) -> SentenceMatch:
         """The passage's sentences and their cosines to the claim (the untouched embedding model's)."""
         return match_sentences(claim, passage, self._sentences.encode)

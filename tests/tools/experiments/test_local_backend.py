@@ -14,6 +14,7 @@ from agent.errors import InputError
 from tests.support.experiments import tiny_spec
 from tools.experiments.local_backend import process_alive
 from tools.experiments.manager import ExperimentManager
+from tools.experiments.supervise import acquire_slot
 from tools.experiments.worker import METRICS_PREFIX
 
 
@@ -119,21 +120,25 @@ def test_supervisor_killed_with_no_result_is_failed(manager):
         os.killpg(json.loads(worker.read_text())["pid"], 9)
 
 
-def test_jobs_beyond_the_machines_cores_wait_their_turn_and_can_be_cancelled_while_queued(manager):
-    whole_machine = {"cpus": os.cpu_count() or 1}  # one slot: the second job queues behind the first
-    first, _ = manager.submit(tiny_spec(seeds=[11], resources=whole_machine))
-    second, _ = manager.submit(tiny_spec(seeds=[12], resources=whole_machine))
-    third, _ = manager.submit(tiny_spec(seeds=[13], resources=whole_machine))
-    deadline = time.monotonic() + 60
-    while not (manager.job_dir(first.job_id) / "worker.json").exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    queued = manager.refresh(second.job_id)
-    assert queued.status == "PENDING" and "queued" in queued.reason
-    assert not (manager.job_dir(second.job_id) / "worker.json").exists()
-    assert manager.cancel(third.job_id).status == "CANCELLED"
-    first = manager.wait(first.job_id, first_poll=0.5, max_poll=1, timeout=240)
-    second = manager.wait(second.job_id, first_poll=0.5, max_poll=1, timeout=240)
-    assert first.status == second.status == "SUCCEEDED"
-    started = json.loads((manager.job_dir(second.job_id) / "worker.json").read_text())["started_at"]
-    assert started >= json.loads((manager.job_dir(first.job_id) / "exit.json").read_text())["finished_at"] - 1
-    assert not (manager.job_dir(third.job_id) / "worker.json").exists()
+def test_jobs_beyond_the_machines_cores_wait_their_turn_and_can_be_cancelled_while_queued(manager, model_cache):
+    whole_machine = {"cpus": os.cpu_count() or 1}  # one slot
+    held = acquire_slot(model_cache / "local-slots", 1, lambda: False)  # another job holds the machine
+    try:
+        waiting, _ = manager.submit(tiny_spec(seeds=[12], resources=whole_machine))
+        cancelled, _ = manager.submit(tiny_spec(seeds=[13], resources=whole_machine))
+        deadline = time.monotonic() + 60
+        while not all((manager.job_dir(job.job_id) / "queued.json").exists() for job in (waiting, cancelled)) \
+                and time.monotonic() < deadline:
+            time.sleep(0.2)
+        queued = manager.refresh(waiting.job_id)
+        assert queued.status == "PENDING" and "queued" in queued.reason
+        assert manager.cancel(cancelled.job_id).status == "CANCELLED"
+        time.sleep(1)
+        assert not (manager.job_dir(waiting.job_id) / "worker.json").exists()
+    finally:
+        held.close()
+    freed_at = time.time()
+    waiting = manager.wait(waiting.job_id, first_poll=0.5, max_poll=1, timeout=240)
+    assert waiting.status == "SUCCEEDED", manager.logs(waiting.job_id)
+    assert json.loads((manager.job_dir(waiting.job_id) / "worker.json").read_text())["started_at"] >= freed_at - 1
+    assert not (manager.job_dir(cancelled.job_id) / "worker.json").exists()
