@@ -84,7 +84,7 @@ class Services:
         """(provider, model) a judge's stack and maps are filed under, known without loading the model."""
         if self.provider_override is not None:
             return self.provider_override.name, self.provider_override.model
-        return self.settings.provider, Path(self.settings.model).stem
+        return self.settings.provider, Path(self.settings.model).name  # what the provider reports as its model
 
     @cached_property
     def judge_name(self) -> str:

@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     settings = load_settings(offline=True)
-    run(args.out, args.llm_cache, args.oof, args.variant, args.write, settings.provider, Path(settings.model).stem)
+    run(args.out, args.llm_cache, args.oof, args.variant, args.write, settings.provider, Path(settings.model).name)
     return 0
 
 
