@@ -26,12 +26,17 @@ _env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newlin
 DATA_TAGS = ("passage", "paper", "papers", "abstract", "title", "claim", "claims", "question", "answer",
              "mentions", "conversation")
 _DATA_TAG = re.compile(r"<(/?\s*(?:" + "|".join(DATA_TAGS) + r")\b)", re.IGNORECASE)
+# A chat template's control tokens (`<|im_start|>`, `<|endoftext|>`…): the local provider tokenizes the
+# rendered prompt with special tokens on, so written inside paper text they would be real turn boundaries.
+_CONTROL_TOKEN = re.compile(r"<\|([^<>|]{0,40})\|>")
 
 
 def untrusted(text: str) -> str:
     """Paper text as data: tags that frame data in our prompts cannot be opened or closed from inside it,
-    and quotes cannot end an attribute (`{{ passage | untrusted }}`)."""
-    return _DATA_TAG.sub(lambda m: "‹" + m.group(1), str(text)).replace('"', "”")
+    quotes cannot end an attribute, and a chat template's control tokens are spelt apart so they stay text
+    (`{{ passage | untrusted }}`)."""
+    text = _CONTROL_TOKEN.sub(lambda m: "‹|" + m.group(1) + "|›", str(text))
+    return _DATA_TAG.sub(lambda m: "‹" + m.group(1), text).replace('"', "”")
 
 
 _env.filters["untrusted"] = untrusted
