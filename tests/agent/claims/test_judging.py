@@ -40,3 +40,16 @@ def test_auto_takes_the_llm_where_no_stack_is_fitted():
     assert resolve_judge("auto", "local", "no-stack-for-this-model") == "llm"
     assert resolve_judge("auto", "openai", "scripted") == "llm"
     assert resolve_judge("llm", "local", "anything") == "llm"
+
+
+def test_the_embedded_model_judges_with_its_shipped_stack_by_default(tmp_path):
+    from agent.services import Services
+    from agent.settings import DEFAULT_LOCAL_MODEL, load_settings
+
+    services = Services(settings=load_settings(provider="local", judge="auto", data_dir=tmp_path))
+    assert services.model_key == ("local", DEFAULT_LOCAL_MODEL)  # the name a stack is filed under, model unloaded
+    assert services.judge_name == "stack" and services.stack.uses_llm and services.stack.uses_cross_encoder
+    assert services.judge_identity == ("stack", f"local__{DEFAULT_LOCAL_MODEL}")
+    assert services.calibration_for("corroboration").provider == "stack"
+    gguf = load_settings(provider="local", judge="auto", model=str(tmp_path / "other.gguf"), data_dir=tmp_path)
+    assert Services(settings=gguf).judge_name == "llm"  # a stack is per model
