@@ -8,9 +8,11 @@ from tools.experiments.data import load_transfer_data
 from tools.experiments.spec import ExperimentSpec
 
 # Rough examples per second (train, eval) by model size.
-# CPU small: measured on 2 cores with e5-small (195 steps of 32 in 351 s; 4,980 evaluations in 80 s).
+# CPU small: measured on 2 cores with e5-small, the machine otherwise idle, at the claim-test defaults
+# (2026-12-07: 1,800 training examples a seed in 193 s, 1,500 evaluations in 66 s; the earlier 17 and 60 a
+# second made the claim tests' estimates half their wall time). base and large: scaled by parameter count.
 _THROUGHPUT = {"gpu": {"small": (400.0, 3000.0), "base": (150.0, 1200.0), "large": (50.0, 400.0)},
-               "cpu": {"small": (17.0, 60.0), "base": (6.0, 20.0), "large": (2.0, 6.0)}}
+               "cpu": {"small": (9.5, 23.0), "base": (3.4, 7.7), "large": (1.1, 2.3)}}
 
 
 def _size(model: str) -> str:
