@@ -11,6 +11,7 @@ weights' sha256, so a rerun computes only what is new.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from agent.records import VERDICTS
 from evals.judge_data import JudgePair
 from evals.llm_judgments import load_cache, pair_key
 from tools.judge.signals import PairSignals, pair_signals
-from tools.judge.window import SentenceMatch
+from tools.judge.window import SentenceMatch, match_sentences
 from tools.text import split_sentences
 
 DEFAULT_OOF = Path("runs/train-judge/all/oof.jsonl")
@@ -93,27 +94,24 @@ def gather_inputs(sets: dict[str, list[JudgePair]], out: Path, llm_cache: Path, 
     return result
 
 
+def _looked_up(vectors: dict[str, np.ndarray], texts: list[str]) -> np.ndarray:
+    return np.stack([vectors[t] for t in texts])
+
+
 def _judge_in_batches(judge, keyed: list[tuple[str, tuple[JudgePair, bool]]], chunk: int = 128):
     """Cache rows for pairs, a chunk at a time: every sentence and claim embedded in one pass, then the windows
     of the pairs that need it through the cross-encoder in its batches (per pair, both cost several times more)."""
     for start in range(0, len(keyed), chunk):
         part = keyed[start:start + chunk]
         pairs = [pair for _, (pair, _) in part]
-        sentences = [split_sentences(p.passage) for p in pairs]
-        texts = list(dict.fromkeys([t for p, ss in zip(pairs, sentences, strict=True) for t in [p.claim, *ss]]))
+        texts = list(dict.fromkeys(t for p in pairs for t in [p.claim, *split_sentences(p.passage)]))
         vectors = dict(zip(texts, judge.embed(texts), strict=True))
-        matches = [SentenceMatch(p.passage, ss, np.array([vectors[t] @ vectors[p.claim] for t in ss],
-                                                         dtype=np.float32))
-                   for p, ss in zip(pairs, sentences, strict=True)]
+        embedded = functools.partial(_looked_up, vectors)
+        matches = [match_sentences(p.claim, p.passage, embedded) for p in pairs]
         judged = [i for i, (_, (_, needs)) in enumerate(part) if needs]
-        probabilities: dict[int, dict[str, float]] = {}
-        if judged:
-            logits = judge.logits([pairs[i].claim for i in judged],
-                                  [matches[i].window(judge.window_sentences) for i in judged])
-            logits -= logits.max(axis=1, keepdims=True)
-            rows = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
-            probabilities = {i: {v: float(row[j]) for j, v in enumerate(VERDICTS)} for i, row in zip(judged, rows,
-                                                                                                       strict=True)}
+        probabilities = dict(zip(judged, judge.pair_probabilities(
+            [pairs[i].claim for i in judged], [matches[i].window(judge.window_sentences) for i in judged]),
+            strict=True))
         for i, ((key, _), match) in enumerate(zip(part, matches, strict=True)):
             yield {"key": key, "cross_encoder": probabilities.get(i),
                    "similarities": [round(float(x), 5) for x in match.similarities]}

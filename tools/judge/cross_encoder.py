@@ -121,9 +121,13 @@ class CrossEncoderJudge:
 
     def window_probabilities(self, claim: str, windows: list[str]) -> list[dict[str, float]]:
         """One label distribution per window (already chosen, e.g. `match(...).window()`)."""
+        return self.pair_probabilities([claim] * len(windows), windows)
+
+    def pair_probabilities(self, claims: list[str], windows: list[str]) -> list[dict[str, float]]:
+        """One label distribution per claim/window pair."""
         if not windows:
             return []
-        logits = self.logits([claim] * len(windows), windows)
+        logits = self.logits(claims, windows)
         logits -= logits.max(axis=1, keepdims=True)
         probs = np.exp(logits)
         probs /= probs.sum(axis=1, keepdims=True)
