@@ -294,6 +294,7 @@ def ship(fitted: dict, provider: str, model: str, log=print) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from agent.services import Services
     from agent.settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -303,8 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variant", default=DEFAULT_VARIANT, choices=sorted(VARIANTS))
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
-    settings = load_settings(offline=True)
-    run(args.out, args.llm_cache, args.oof, args.variant, args.write, settings.provider, Path(settings.model).name)
+    provider, model = Services(settings=load_settings(offline=True)).model_key  # where the verifier looks for it
+    run(args.out, args.llm_cache, args.oof, args.variant, args.write, provider, model)
     return 0
 
 
