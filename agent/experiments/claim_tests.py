@@ -14,6 +14,9 @@ what role), and the program checks that reading against the claim's own words be
   mean over X of acc(better -> X) > acc(worse -> X).
 - training_size: runs from English on a small and a large training sample; predicts the gap acc(en) -
   mean acc(X) is smaller with more data.
+- the transfer gap (XTREME's measure: English minus the mean over the other languages) is the target-language
+  shape with English the better side: a claim that transferred models fall short of English, naming no
+  other language, is compared against the task's spread of targets (`TARGETS`).
 
 Every prediction is a linear contrast over (run, language) accuracies (`ClaimTest.terms`), measured by the
 paired bootstrap of `agent/experiments/contrast.py`.
@@ -69,6 +72,12 @@ _METHOD_CUE = re.compile(r"\b(our|we propose|proposed|the proposed|novel|this (m
 _COMPARISON = re.compile(r"\b(better|worse|more effective(ly)?|less effective(ly)?|higher|lower|weaker|stronger|"
                          r"outperform\w*|exceed\w*|surpass\w*|gaps?|drops?|degrad\w*|harder|easier|narrow\w*|"
                          r"shrink\w*|than|best|worst|most|least)\b", re.I)
+_GAP_TO_ENGLISH = re.compile(r"\b(gap|falls? short|lags?( behind)?|drops?|lower|weaker|below|worse)\b", re.I)
+_TRANSFERRED = re.compile(r"cross-?lingual(ly)?|transfer\w*|zero-?shot|other languages|non-English", re.I)
+# tasks a claim may name that the worker does not run: its test covers the claim's XNLI/PAWS-X part only
+_OTHER_TASKS = re.compile(r"\b(syntactic|structured prediction|(sentence )?retrieval|question answering|QA|NER|"
+                          r"named entity|POS|part-of-speech|(dependency )?parsing|tagging|summari[sz]ation|"
+                          r"translation|generation|reasoning)\b", re.I)
 _TASKS = {"xnli": re.compile(r"\bxnli\b|natural language inference|\bnli\b", re.I),
           "pawsx": re.compile(r"paws-?x|paraphrase", re.I)}
 CLAIM_TEST_SEEDS = 3
@@ -146,13 +155,23 @@ def screen(claim_id: str, text: str) -> NotTestable | None:
     return None
 
 
+def english_gap(text: str) -> bool:
+    """The claim says transferred models fall short of English and names no other language: XTREME's
+    cross-lingual transfer gap, compared against a spread of targets."""
+    return bool(re.search(r"\bEnglish\b", text) and _GAP_TO_ENGLISH.search(text) and _TRANSFERRED.search(text)
+                and named_languages(text) <= {"en"})
+
+
 def program_reading(text: str) -> ClaimTestProposal | None:
-    """The comparison read from the claim's own words, for the two shapes real claims take most: "other
-    languages such as German and Russian transfer better" (than English, as sources), and "transfer is less
-    effective for low-resource / distant languages" (than for close, high-resource ones, as targets)."""
+    """The comparison read from the claim's own words, for the shapes real claims take most: "other
+    languages such as German and Russian transfer better" (than English, as sources), "transfer is less
+    effective for low-resource / distant languages" (than for close, high-resource ones, as targets), and
+    "a sizable gap remains between English and cross-lingually transferred models"."""
     specific = {code for name, code in LANGUAGE_NAMES.items() if re.search(rf"\b{name}\b", text, re.I)} - {"en"}
     if _OTHER_SOURCES.search(text) and specific:
         return ClaimTestProposal(comparison="source_languages", better=sorted(specific), worse=["en"])
+    if english_gap(text):
+        return ClaimTestProposal(comparison="target_languages", better=["en"])
     if (_LOW.search(text) or _DISTANT.search(text)) and _WEAKER.search(text):
         worse = [*(LOW_RESOURCE if _LOW.search(text) else ()), *(DISTANT[:2] if _DISTANT.search(text) else ())]
         return ClaimTestProposal(comparison="target_languages", better=list(CLOSE), worse=worse)
@@ -175,6 +194,12 @@ def _spec(defaults: dict, task: str, train: str, evaluate: list[str], **data) ->
     limits = {**CLAIM_TEST_DEFAULTS["data"], **merged.get("data", {}), **data}
     return parse_spec({**merged, "seeds": seeds, "data": limits, "task": task, "train_language": train,
                        "eval_languages": evaluate, "name": f"claim test: {task} from {train} to {', '.join(evaluate)}"})
+
+
+def _scope(text: str, task: str) -> str:
+    """What of the claim the test leaves out: tasks it names that the worker does not run."""
+    others = sorted({m.group(0).lower() for m in _OTHER_TASKS.finditer(text)})
+    return f" (the claim's {', '.join(others)} tasks are not run here; {task} only)" if others else ""
 
 
 def _mean(run: int, languages: list[str], sign: float) -> list[tuple[int, str, float]]:
@@ -200,6 +225,9 @@ def plan_test(claim_id: str, text: str, proposal: ClaimTestProposal, defaults: d
         named.update(CLOSE)  # "less effective for low-resource languages": than for close, high-resource ones
     better = [lang for lang in dict.fromkeys(proposal.better) if lang in named]
     worse = [lang for lang in dict.fromkeys(proposal.worse) if lang in named and lang not in better]
+    if english_gap(text) and proposal.comparison == "target_languages" and better in ([], ["en"]) and not worse:
+        task = _task_for(text, {"en"}) or "xnli"  # the gap from English to a spread of the task's targets
+        better, worse = ["en"], list(TARGETS[task])
     if proposal.comparison == "training_size":
         targets = worse or better or [lang for lang in LOW_RESOURCE]
         targets = [lang for lang in targets if lang != "en"]
@@ -223,7 +251,8 @@ def plan_test(claim_id: str, text: str, proposal: ClaimTestProposal, defaults: d
         run = _spec(defaults, task, "en", list(dict.fromkeys(["en", *better, *worse])))
         return ClaimTest(claim_id=claim_id, claim=text, comparison="target_languages", runs=[run],
                          labels=["trained on en"], terms=_mean(0, better, 1.0) + _mean(0, worse, -1.0),
-                         prediction=f"acc(en->{', '.join(better)}) > acc(en->{', '.join(worse)}), zero-shot on {task}")
+                         prediction=f"acc(en->{', '.join(better)}) > acc(en->{', '.join(worse)}), zero-shot on "
+                                    f"{task}{_scope(text, task)}")
     sources = [*better, *worse]
     targets = [lang for lang in TARGETS[task] if lang not in sources][:4]
     runs = [_spec(defaults, task, source, [*targets, *[s for s in sources if s != source]]) for source in sources]
@@ -232,7 +261,7 @@ def plan_test(claim_id: str, text: str, proposal: ClaimTestProposal, defaults: d
     return ClaimTest(claim_id=claim_id, claim=text, comparison="source_languages", runs=runs,
                      labels=[f"trained on {source}" for source in sources], terms=terms,
                      prediction=f"acc({'/'.join(better)}->X) > acc({'/'.join(worse)}->X) averaged over X = "
-                                f"{', '.join(targets)}, on {task}")
+                                f"{', '.join(targets)}, on {task}{_scope(text, task)}")
 
 
 def plan_claim_tests(claims: list[VerifiedClaim], provider, defaults: dict | None = None,

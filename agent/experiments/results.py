@@ -5,6 +5,7 @@ from __future__ import annotations
 from agent.report.model import BaselineNumber, ExperimentReport, LanguageResult
 from tools.experiments.baselines import published_row
 from tools.experiments.jobs import JobRecord
+from tools.languages import canonical_language
 
 
 def experiment_report(record: JobRecord, metrics: dict | None) -> ExperimentReport:
@@ -26,11 +27,15 @@ def experiment_report(record: JobRecord, metrics: dict | None) -> ExperimentRepo
     notes = list(metrics.get("notes", []))
     if row:
         trained_on = metrics.get("examples", {}).get("train")
+        source = (canonical_language(spec.train_language) or spec.train_language).title()
         notes.append(
             f"Published: {row.model}, zero-shot from English, trained on the full English training set "
             "and tested on the test split; ours"
-            f"{f' trained on {trained_on} English dev items and' if trained_on else ''}"
+            f"{f' trained on {trained_on} {source} dev items and' if trained_on else ''}"
             f" tested on held-out dev items. Source: {row.source}."
+            + ("" if spec.train_language == "en" else
+               f" The published numbers are from English: beside a run trained on {source} they are context, "
+               "not a like-for-like baseline.")
         )
     majority = metrics.get("majority_class")
     if majority:

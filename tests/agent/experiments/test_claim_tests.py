@@ -84,3 +84,29 @@ def test_an_empty_reading_is_filled_from_the_claims_own_words():
     assert isinstance(target, ClaimTest) and target.comparison == "target_languages"
     assert {lang for _, lang, w in target.terms if w < 0} == {"sw", "ur", "ar", "th"}
     assert {lang for _, lang, w in target.terms if w > 0} == {"fr", "es", "de"}
+
+
+XTREME = ("Hu et al. demonstrate that while models tested on English reach human performance on many tasks, there is "
+          "still a sizable gap in the performance of cross-lingually transferred models, particularly on syntactic "
+          "and sentence retrieval tasks.")
+
+
+@pytest.mark.parametrize("reading", [ClaimTestProposal(comparison="target_languages", better=["en"]),
+                                     ClaimTestProposal(comparison="target_languages", better=["en"], worse=["de"]),
+                                     ClaimTestProposal(comparison="target_languages")])
+def test_a_gap_to_english_is_tested_against_a_spread_of_targets(reading):
+    assert screen("C3", XTREME) is None
+    test = plan_test("C3", XTREME, reading)
+    assert isinstance(test, ClaimTest) and test.comparison == "target_languages"
+    assert [(lang, w) for _, lang, w in test.terms if w > 0] == [("en", 1.0)]
+    assert {lang for _, lang, w in test.terms if w < 0} == {"fr", "bg", "ar", "hi", "sw", "zh"}
+    assert sum(w for _, _, w in test.terms) == pytest.approx(0.0)
+    # the claim's syntactic and retrieval tasks are said to be left out, not silently dropped
+    assert "retrieval" in test.prediction and "syntactic" in test.prediction and "xnli only" in test.prediction
+
+
+def test_a_gap_claim_naming_its_languages_keeps_them():
+    claim = "Zero-shot accuracy drops in Hindi compared to English."
+    test = plan_test("C5", claim, ClaimTestProposal(comparison="target_languages", better=["en"], worse=["hi"]))
+    assert isinstance(test, ClaimTest) and {lang for _, lang, w in test.terms if w < 0} == {"hi"}
+    assert "not run here" not in test.prediction
