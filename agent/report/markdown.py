@@ -75,6 +75,8 @@ def render_markdown(report: Report, figures: dict[str, str] | None = None) -> st
         _paragraphs(report.answer),
         "",
     ]
+    if report.tested_here:
+        lines += [f"*{_cell(report.tested_here)}*", ""]
     lines += [
         "## Method",
         "",

@@ -280,6 +280,17 @@ class Report(BaseModel):
     usage: Usage
     provider: ProviderInfo
 
+    @property
+    def tested_here(self) -> str:
+        """What this run's experiments said about the claims the answer rests on, written by the program
+        (the answer is the model's, from the literature; this paragraph is not, and is never merged into it)."""
+        tested = [c for c in self.claims if c.experiment]
+        if not tested:
+            return ""
+        parts = [f"{c.id} ({c.experiment.prediction}): {c.experiment.brief}" for c in tested]
+        return ("Tested here by experiment, at small scale (direction, not size): " + "; ".join(parts)
+                + ". See Claims tested by experiment.")
+
 
 def load_report(run_dir: Path) -> Report:
     """The report of a run directory (or a report.json path), with one clear error when it is missing or broken."""

@@ -31,6 +31,9 @@ def test_a_source_language_claim_becomes_runs_from_each_source_on_the_same_targe
                      {"seeds": [5]})
     assert isinstance(test, ClaimTest) and [s.train_language for s in test.runs] == ["de", "ru", "en"]
     assert all(len(s.seeds) >= 3 for s in test.runs)  # a comparison needs spread over seeds
+    # the CPU default that separates languages: all training items, batch 16, the small encoder's higher rate
+    assert all(s.data.max_train_examples is None and s.hyper_parameters.batch_size == 16
+               and s.learning_rate == 1e-4 for s in test.runs)
     targets = {lang for _, lang, _ in test.terms}
     assert targets.isdisjoint({"de", "ru", "en"}) and len(targets) == 4
     # every run evaluates the same languages, so each drops the same untranslated items
@@ -54,8 +57,18 @@ def test_low_resource_groups_and_training_size():
     claim = "More training data narrows the gap between English and low-resource languages in zero-shot transfer."
     assert screen("C7", claim) is None
     test = plan_test("C7", claim, ClaimTestProposal(comparison="training_size", worse=["sw", "ur"]))
-    assert isinstance(test, ClaimTest) and [s.data.max_train_examples for s in test.runs] == [150, 600]
+    assert isinstance(test, ClaimTest) and [s.data.max_train_examples for s in test.runs] == [150, 1000]
     assert test.runs[0].eval_languages == test.runs[1].eval_languages == ["en", "sw", "ur"]
+
+
+def test_a_larger_model_keeps_its_own_learning_rate_and_user_defaults_win():
+    claim = "Zero-shot transfer from English to German is stronger than to Swahili."
+    reading = ClaimTestProposal(comparison="target_languages", better=["de"], worse=["sw"])
+    base = plan_test("C2", claim, reading, {"model": "xlm-roberta-base"})
+    assert base.runs[0].learning_rate == 2e-5
+    mine = plan_test("C2", claim, reading, {"hyper_parameters": {"learning_rate": 3e-5, "epochs": 1},
+                                            "data": {"max_train_examples": 64}})
+    assert mine.runs[0].learning_rate == 3e-5 and mine.runs[0].data.max_train_examples == 64
 
 
 def test_claims_needing_the_same_run_share_its_job():

@@ -12,6 +12,7 @@ from agent.graphs.research.nodes.propose_experiment import propose_experiment
 from agent.graphs.research.nodes.submit_experiment import submit_experiment
 from agent.graphs.research.state import ResearchState
 from agent.records import VerifiedClaim
+from agent.report.html import render_html
 from agent.report.markdown import render_markdown
 from agent.services import Services
 from tests.support.sample_report import sample_report
@@ -62,6 +63,10 @@ def test_a_testable_claim_is_asked_for_run_measured_and_reported(experiment_sett
     markdown = render_markdown(report)
     assert "## Claims tested by experiment" in markdown and f"### {report.claims[0].id}: {evidence.outcome}" in markdown
     assert "tests the direction of the claim, not its numbers" in markdown
+    # the answer says what the test found, in a paragraph the program writes beside the model's answer
+    answer = markdown.split("## Answer", 1)[1].split("## Method", 1)[0]
+    assert "Tested here by experiment" in answer and f"{report.claims[0].id} (" in answer and evidence.brief in answer
+    assert "Tested here by experiment" in render_html(report)
 
 
 def test_declined_tests_run_nothing_and_no_policy_asks_nothing(experiment_settings, chat_server):
