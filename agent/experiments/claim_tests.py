@@ -259,10 +259,10 @@ def plan_test(claim_id: str, text: str, proposal: ClaimTestProposal, defaults: d
         return no(f"no task the worker has covers {', '.join(sorted(set(better) | set(worse)))}")
     if proposal.comparison == "target_languages":
         run = _spec(defaults, task, "en", list(dict.fromkeys(["en", *better, *worse])))
+        higher = "acc(en) on English itself" if better == ["en"] else f"acc(en->{', '.join(better)})"
         return ClaimTest(claim_id=claim_id, claim=text, comparison="target_languages", runs=[run],
                          labels=["trained on en"], terms=_mean(0, better, 1.0) + _mean(0, worse, -1.0),
-                         prediction=f"acc(en->{', '.join(better)}) > acc(en->{', '.join(worse)}), zero-shot on "
-                                    f"{task}{_scope(text, task)}")
+                         prediction=f"{higher} > acc(en->{', '.join(worse)}), zero-shot on {task}{_scope(text, task)}")
     sources = [*better, *worse]
     targets = [lang for lang in TARGETS[task] if lang not in sources][:4]
     runs = [_spec(defaults, task, source, [*targets, *[s for s in sources if s != source]]) for source in sources]
