@@ -95,7 +95,7 @@ SMALL_MODEL_CLAIM_TEST_LEARNING_RATE = 1e-4  # for a small encoder on ~1k items;
 SMALL_TRAINING, LARGE_TRAINING = 150, 1000  # training_size: the two samples compared (PAWS-X has ~1k train items)
 MAX_CLAIM_TESTS = 3  # tests a run proposes at most (each is minutes of CPU a seed)
 MAX_READINGS = 6  # claims past the screen that the model reads at most
-SCALE = ("multilingual-e5-small fine-tuned on a few hundred dev items for a few epochs, on a CPU: this tests "
+SCALE = ("a small multilingual encoder fine-tuned on about a thousand dev items for a few epochs: this tests "
          "the direction of the claim, not its numbers")
 
 
