@@ -6,7 +6,7 @@ import re
 
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = {
-    "e.g", "i.e", "et al", "al", "etc", "cf", "vs", "fig", "figs", "eq", "eqs", "sec", "no",
+    "e.g", "i.e", "eg", "ie", "et al", "al", "etc", "cf", "vs", "fig", "figs", "eq", "eqs", "sec", "no",
     "dr", "prof", "mr", "ms", "approx", "resp", "viz", "ca", "tab", "ref", "refs",
 }
 _STOPWORDS = frozenset(

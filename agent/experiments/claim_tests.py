@@ -57,7 +57,8 @@ OTHER_LANGUAGES = re.compile(
     r"indonesian|malay|tagalog|filipino|persian|farsi|hebrew|finnish|estonian|hungarian|basque|italian|"
     r"portuguese|dutch|polish|czech|romanian|ukrainian|kazakh|uzbek|burmese|khmer|lao|quechua|guarani|"
     r"wolof|kinyarwanda|luganda|maori|welsh|irish|icelandic|tibetan|uyghur|mongolian|georgian|armenian)\b", re.I)
-MODELS = re.compile(r"\b(m-?BERT|multilingual BERT|XLM-?R(?:oBERTa)?(?:-\w+)?|XLM|mT5|mBART|BLOOMZ?|LLaMA\S*|"
+MODELS = re.compile(r"\b(LLMs?|[Ll]arge language models?|m-?BERT|multilingual BERT|"
+                    r"XLM-?R(?:oBERTa)?(?:-\w+)?|XLM|mT5|mBART|BLOOMZ?|LLaMA\S*|"
                     r"Llama\S*|GPT-?\d\S*|ChatGPT|InfoXLM|RemBERT|LaBSE|MuRIL|IndicBERT|AfriBERTa|Glot500|mDeBERTa|"
                     r"BERT|RoBERTa|T5)\b")
 _NOT_METHODS = {"XNLI", "PAWS-X", "PAWSX", "XTREME", "XTREME-R", "MLQA", "XQUAD", "TYDIQA", "TYDI", "NER", "POS",
@@ -68,6 +69,8 @@ _DATASET_NAME = re.compile(r"\b(?:[A-Z]\w*(?:NLI|QA|NER|POS|X|COPA|GLUE|Bench)|X
                            r"\b[A-Z][\w\-]*(?= (?:dataset|benchmark|corpus|test set)s?\b)")
 _WORKER_DATASETS = {"XNLI", "PAWS-X", "PAWSX", "NLI", "XTREME", "XTREME-R"}  # XTREME holds both
 _METHOD_NAME = re.compile(r"\b(?:[A-Z][a-z]*[A-Z][\w\-]*|[A-Z]{3,}[\w\-]*|[A-Za-z]+-[A-Z]\w*)\b")
+# a word capitalised to spell an acronym ("Cross-lingual TRansfer Evaluation ... XTREME"), not a name
+_ACRONYM_SPELLING = re.compile(r"^[A-Z]{2}[a-z]+$")
 _METHOD_CUE = re.compile(r"\b(our|we propose|proposed|the proposed|novel|this (method|approach|framework))\b", re.I)
 _COMPARISON = re.compile(r"\b(better|worse|more effective(ly)?|less effective(ly)?|higher|lower|weaker|stronger|"
                          r"outperform\w*|exceed\w*|surpass\w*|gaps?|drops?|degrad\w*|harder|easier|narrow\w*|"
@@ -137,7 +140,8 @@ def screen(claim_id: str, text: str) -> NotTestable | None:
 
     if not re.search(r"transfer|cross-?lingual|zero-?shot|languages?\b|multilingual", text, re.I):
         return no("not about cross-lingual transfer")
-    models = sorted({m.group(0) for m in MODELS.finditer(text)})
+    models = sorted({"LLMs" if re.match(r"LLM|large language", m.group(0), re.I) else m.group(0)
+                     for m in MODELS.finditer(text)})
     if models:
         return no(f"about {', '.join(models)}, a model the worker does not have (it fine-tunes "
                   "multilingual-e5-small)")
@@ -145,10 +149,10 @@ def screen(claim_id: str, text: str) -> NotTestable | None:
     if datasets:
         return no(f"about {', '.join(datasets)}, data the worker does not have (it runs XNLI and PAWS-X)")
     methods = sorted({m.group(0) for m in _METHOD_NAME.finditer(text) if m.group(0).upper() not in _NOT_METHODS
-                      and m.group(0).lower() not in LANGUAGE_NAMES})
+                      and m.group(0).lower() not in LANGUAGE_NAMES and not _ACRONYM_SPELLING.match(m.group(0))})
     if methods:
-        return no(f"about a specific method's gain ({', '.join(methods)}): the worker implements no method, only "
-                  "plain fine-tuning")
+        return no(f"about a specific method's gain or a benchmark the worker does not run ({', '.join(methods)}): "
+                  "the worker implements no method, only plain fine-tuning on XNLI and PAWS-X")
     if _METHOD_CUE.search(text):
         return no("about the authors' own method: the worker implements no method, only plain fine-tuning")
     others = sorted({m.group(0).title() for m in OTHER_LANGUAGES.finditer(text)})

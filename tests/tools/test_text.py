@@ -15,6 +15,13 @@ def test_sentences_are_verbatim_and_abbreviations_do_not_split():
     assert all(sentence in text for sentence in sentences)
 
 
+def test_eg_and_ie_without_inner_periods_do_not_split():
+    # a real abstract (arXiv:2506.20793) writes "(eg. Arabic, English)"; a claim from it was cut at "(eg."
+    text = "Robustness varies, with certain languages (eg. Hindi and Swahili) most affected. Ie. Thai too. Next."
+    assert split_sentences(text) == [
+        "Robustness varies, with certain languages (eg. Hindi and Swahili) most affected.", "Ie. Thai too.", "Next."]
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("   ") == []
 

@@ -10,7 +10,15 @@ TURC = ("Turc et al. find that other high-resource languages such as German and 
 
 
 @pytest.mark.parametrize("claim, reason", [
-    ("SALT improves zero-shot cross-lingual transfer on XNLI and PAWS-X.", "specific method's gain (SALT)"),
+    ("SALT improves zero-shot cross-lingual transfer on XNLI and PAWS-X.",
+     "specific method's gain or a benchmark the worker does not run (SALT)"),
+    # claims of a real report (runs of 2026-12-07): LLMs, and an acronym's spelling that is not a method
+    ("Han et al. evaluate several state-of-the-art multilingual LLMs and find notable gaps between claimed and "
+     "actual language coverage, particularly a persistent performance disparity between English and low-resource "
+     "languages.", "about LLMs, a model the worker does not have"),
+    ("To this end, Hu et al. introduce the Cross-lingual TRansfer Evaluation of Multilingual Encoders XTREME "
+     "benchmark, a multi-task benchmark for evaluating the cross-lingual generalization capabilities of "
+     "multilingual representations across 40 languages and 9 tasks.", "states no comparison"),
     ("Our approach transfers better to Swahili than prior work.", "the authors' own method"),
     ("mBERT transfers worse to Swahili than to German.", "mBERT, a model the worker does not have"),
     ("Zero-shot transfer to Yoruba is weaker than to French.", "Yoruba, which the worker has no data for"),
