@@ -50,6 +50,19 @@ def _accuracies(test: ClaimTest, jobs: list[str], metrics: list[dict]) -> list[T
     return rows
 
 
+def _published_effect(test: ClaimTest) -> tuple[float | None, str | None]:
+    """The predicted contrast over the published numbers, where every term has one (runs from English)."""
+    total, model = 0.0, None
+    for run, language, weight in test.terms:
+        spec = test.runs[run]
+        row = published_row(spec.task, spec.model) if spec.train_language == "en" else None
+        if row is None or language not in row.accuracy:
+            return None, None
+        total += weight * row.accuracy[language]
+        model = row.model
+    return round(total, 4), model
+
+
 def measure(test: ClaimTest, jobs: list[str], metrics: list[dict | None]) -> ClaimTestEvidence:
     """The evidence a finished test gives (`metrics`: each run's metrics.json, None where it failed)."""
     base = {"claim_id": test.claim_id, "comparison": test.comparison, "prediction": test.prediction, "jobs": jobs,
@@ -85,8 +98,10 @@ def measure(test: ClaimTest, jobs: list[str], metrics: list[dict | None]) -> Cla
         notes.append("the runs kept no item-level results, so only the spread over seeds is counted")
     low, high = (float(v) for v in np.percentile(draws, [2.5, 97.5]))
     outcome = "reproduced" if low > 0 else "not reproduced" if high < 0 else "inconclusive"
+    published_effect, published_model = _published_effect(test)
     return ClaimTestEvidence(
         outcome=outcome, effect=round(effect, 4), ci_low=round(low, 4), ci_high=round(high, 4),
+        published_effect=published_effect, published_model=published_model,
         seeds_agreeing=int((per_seed_effect > 0).sum()), seeds=seeds, items=items, statistic=statistic,
         accuracies=_accuracies(test, jobs, done), notes=notes, **base)
 

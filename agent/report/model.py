@@ -105,6 +105,9 @@ class ClaimTestEvidence(BaseModel):
     jobs: list[str] = Field(default_factory=list)
     runs: list[str] = Field(default_factory=list, description="the run labels, in the order of `jobs`")
     accuracies: list[TestedAccuracy] = Field(default_factory=list)
+    published_effect: float | None = Field(None, description="the same contrast over the published numbers (runs "
+                                                             "from English only): the size the literature reports")
+    published_model: str | None = None
     scale: str = ""
     notes: list[str] = Field(default_factory=list)
 
@@ -114,7 +117,9 @@ class ClaimTestEvidence(BaseModel):
         if self.effect is None:
             return self.outcome
         return (f"{self.outcome}, {100 * self.effect:+.1f} points (95% interval {100 * self.ci_low:+.1f} to "
-                f"{100 * self.ci_high:+.1f}; {self.seeds_agreeing}/{self.seeds} seeds in the claim's direction)")
+                f"{100 * self.ci_high:+.1f}; {self.seeds_agreeing}/{self.seeds} seeds in the claim's direction"
+                + (f"; {100 * self.published_effect:+.1f} from the published {self.published_model} numbers"
+                   if self.published_effect is not None else "") + ")")
 
 
 class ReportClaim(BaseModel):

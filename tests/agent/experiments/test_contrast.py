@@ -26,6 +26,19 @@ def test_a_clear_gap_in_the_claims_direction_is_reproduced():
     assert evidence.seeds == 3 and evidence.items == 300 and evidence.seeds_agreeing == 3
     de = next(a for a in evidence.accuracies if a.language == "de")
     assert 0.55 < de.mean < 0.65 and de.sd >= 0 and de.published is not None  # XLM-R from English, with source
+    # the same contrast over the published numbers, for scale: XLM-R de minus sw
+    sw = next(a for a in evidence.accuracies if a.language == "sw")
+    assert evidence.published_effect == round(de.published.accuracy - sw.published.accuracy, 4)
+    assert evidence.published_model == de.published.model and "from the published" in evidence.brief
+
+
+def test_runs_not_from_english_have_no_published_contrast():
+    turc = ("Turc et al. find that other high-resource languages such as German and Russian often transfer more "
+            "effectively.")
+    test = plan_test("C4", turc, ClaimTestProposal(comparison="source_languages", better=["de", "ru"], worse=["en"]))
+    languages = {lang for spec in test.runs for lang in [spec.train_language, *spec.eval_languages]}
+    evidence = measure(test, ["a", "b", "c"], [_metrics(dict.fromkeys(languages, 0.5))] * 3)
+    assert evidence.published_effect is None and "published" not in evidence.brief
 
 
 def test_a_reversed_gap_is_not_reproduced_and_noise_is_inconclusive():
