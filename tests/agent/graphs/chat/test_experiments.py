@@ -112,4 +112,5 @@ def test_a_claim_of_the_thread_is_tested_by_running_it(chat):
     cid = untestable["claims"][0]["id"]
     state = _turn(graph, services, "t7", f"Can you test {cid} by running an experiment?")
     [answer] = _tool_results(state, "test_claim")
-    assert answer.startswith(f"{cid} cannot be tested by experiment here: about a specific method's gain (SALT)")
+    assert answer.startswith(f"{cid} cannot be tested by experiment here: about a specific method's gain "
+                             "or a benchmark the worker does not run (SALT)")
