@@ -305,4 +305,34 @@ def plan_claim_tests(claims: list[VerifiedClaim], provider, defaults: dict | Non
         except AgentError as exc:
             planned = NotTestable(claim_id=claim.id, claim=claim.text, reason=f"no runnable spec: {exc}")
         (tests if isinstance(planned, ClaimTest) else untestable).append(planned)
-    return tests, untestable
+    return share_runs(tests), untestable
+
+
+# Tasks whose dev sets are translated in full, so a run's training and evaluation items do not depend on the
+# languages it evaluates (PAWS-X drops an item untranslated in any of them, from training too).
+_PARALLEL_TASKS = {"xnli"}
+
+
+def _training_key(spec: ExperimentSpec) -> str:
+    """What decides the trained model: the spec without its evaluation languages and name."""
+    return spec.model_copy(update={"eval_languages": [], "name": ""}).job_id
+
+
+def share_runs(tests: list[ClaimTest]) -> list[ClaimTest]:
+    """Runs of these tests that would train the same model become one run evaluating every language any of
+    them needs (XNLI only), so two claims about the same English-trained model cost one training, not two.
+    Each test's contrast names its languages, so it reads its own from the shared run."""
+    wanted: dict[str, list[str]] = {}
+    for test in tests:
+        for spec in test.runs:
+            if spec.task in _PARALLEL_TASKS:
+                wanted.setdefault(_training_key(spec), []).extend(spec.eval_languages)
+
+    def shared(spec: ExperimentSpec) -> ExperimentSpec:
+        languages = list(dict.fromkeys(wanted.get(_training_key(spec), spec.eval_languages)))
+        if languages == spec.eval_languages:
+            return spec
+        return spec.model_copy(update={"eval_languages": languages, "name": (
+            f"claim test: {spec.task} from {spec.train_language} to {', '.join(languages)}")})
+
+    return [test.model_copy(update={"runs": [shared(spec) for spec in test.runs]}) for test in tests]

@@ -39,7 +39,10 @@ def _accuracies(test: ClaimTest, jobs: list[str], metrics: list[dict]) -> list[T
     for run, (spec, label, job_id, result) in enumerate(zip(test.runs, test.labels, jobs, metrics, strict=True)):
         published = published_row(spec.task, spec.model) if spec.train_language == "en" else None
         used = [lang for r, lang, _ in test.terms if r == run]
-        for language in dict.fromkeys([*used, *spec.eval_languages]):
+        # the test's own languages, and the run's training language where it was evaluated (for context); a run
+        # shared with other claims' tests (`share_runs`) evaluates more, shown under their tests
+        context = [spec.train_language] if spec.train_language in spec.eval_languages else []
+        for language in dict.fromkeys([*used, *context]):
             values = _per_seed(result, language)
             rows.append(TestedAccuracy(
                 run=label, job_id=job_id, language=language, mean=round(float(values.mean()), 4),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from agent.experiments.claim_tests import ClaimTest, NotTestable, plan_test, screen
+from agent.experiments.claim_tests import ClaimTest, NotTestable, plan_test, screen, share_runs
 from agent.records import ClaimTestProposal
 
 TURC = ("Turc et al. find that other high-resource languages such as German and Russian often transfer more "
@@ -131,3 +131,24 @@ def test_a_gap_claim_naming_its_languages_keeps_them():
     test = plan_test("C5", claim, ClaimTestProposal(comparison="target_languages", better=["en"], worse=["hi"]))
     assert isinstance(test, ClaimTest) and {lang for _, lang, w in test.terms if w < 0} == {"hi"}
     assert "not run here" not in test.prediction
+
+
+def test_runs_training_the_same_model_are_shared_across_claims_on_xnli_only():
+    lean = ("Transfer via massively multilingual transformers is substantially less effective in resource-lean "
+            "scenarios and for distant languages.")
+    gap = plan_test("C1", XTREME, ClaimTestProposal(comparison="target_languages", better=["en"]))
+    low = plan_test("C12", lean, ClaimTestProposal(comparison="target_languages"))
+    turc = plan_test("C4", TURC, ClaimTestProposal(comparison="source_languages", better=["de", "ru"], worse=["en"]))
+    paws = [plan_test(f"C{i}", claim, ClaimTestProposal(comparison="target_languages", better=["de"], worse=[worse]))
+            for i, (claim, worse) in enumerate([("Transfer to German is stronger than to Japanese on PAWS-X.", "ja"),
+                                                ("Transfer to German is stronger than to Korean on PAWS-X.", "ko")])]
+    shared = share_runs([gap, low, turc, *paws])
+    from_english = [shared[0].runs[0], shared[1].runs[0], shared[2].runs[2]]
+    assert len({spec.job_id for spec in from_english}) == 1  # one training from English serves three claims
+    union = from_english[0].eval_languages
+    assert {lang for test in (gap, low) for _, lang, _ in test.terms} <= set(union)
+    assert {"de", "ru"} <= set(union) and len(union) == len(set(union))
+    assert shared[2].runs[0] == turc.runs[0]  # the German run trains another model: untouched
+    assert [t.terms for t in shared] == [t.terms for t in (gap, low, turc, *paws)]  # each reads its own languages
+    # PAWS-X drops items untranslated in any evaluated language, from training too: never shared
+    assert [t.runs[0].eval_languages for t in shared[3:]] == [["en", "de", "ja"], ["en", "de", "ko"]]
