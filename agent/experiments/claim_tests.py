@@ -31,7 +31,7 @@ from pydantic import BaseModel, Field
 from agent.errors import AgentError
 from agent.records import ClaimTestProposal, VerifiedClaim
 from prompts import render
-from tools.experiments.spec import TASK_LANGUAGES, ExperimentSpec, parse_spec
+from tools.experiments.spec import SMALL_MODEL_LEARNING_RATE, TASK_LANGUAGES, ExperimentSpec, parse_spec
 from tools.llm.base import InvalidModelOutput
 
 LANGUAGE_NAMES = {
@@ -94,7 +94,7 @@ CLAIM_TEST_DEFAULTS = {
     "hyper_parameters": {"epochs": 3, "max_length": 96, "batch_size": 16, "per_device_batch_size": 16},
     "data": {"max_train_examples": None, "max_eval_examples": 500},
 }
-SMALL_MODEL_CLAIM_TEST_LEARNING_RATE = 1e-4  # for a small encoder on ~1k items; larger models keep their default
+SMALL_MODEL_CLAIM_TEST_LEARNING_RATE = 1e-4  # where the spec would take the small encoder's default rate
 SMALL_TRAINING, LARGE_TRAINING = 150, 1000  # training_size: the two samples compared (PAWS-X has ~1k train items)
 MAX_CLAIM_TESTS = 3  # tests a run proposes at most (each is minutes of CPU a seed)
 MAX_READINGS = 6  # claims past the screen that the model reads at most
@@ -196,6 +196,10 @@ def _task_for(text: str, languages: set[str]) -> str | None:
     return None
 
 
+def _run_name(task: str, train: str, languages: list[str]) -> str:
+    return f"claim test: {task} from {train} to {', '.join(languages)}"
+
+
 def _spec(defaults: dict, task: str, train: str, evaluate: list[str], **data) -> ExperimentSpec:
     merged = {**CLAIM_TEST_DEFAULTS, **defaults}
     seeds = list(merged.get("seeds") or CLAIM_TEST_DEFAULTS["seeds"])
@@ -203,8 +207,8 @@ def _spec(defaults: dict, task: str, train: str, evaluate: list[str], **data) ->
         seeds.append(max(seeds) + 1)
     limits = {**CLAIM_TEST_DEFAULTS["data"], **merged.get("data", {}), **data}
     spec = parse_spec({**merged, "seeds": seeds, "data": limits, "task": task, "train_language": train,
-                       "eval_languages": evaluate, "name": f"claim test: {task} from {train} to {', '.join(evaluate)}"})
-    if spec.hyper_parameters.learning_rate is None and "small" in spec.model.lower():
+                       "eval_languages": evaluate, "name": _run_name(task, train, evaluate)})
+    if spec.hyper_parameters.learning_rate is None and spec.learning_rate == SMALL_MODEL_LEARNING_RATE:
         spec = spec.model_copy(update={"hyper_parameters": spec.hyper_parameters.model_copy(
             update={"learning_rate": SMALL_MODEL_CLAIM_TEST_LEARNING_RATE})})
     return spec
@@ -332,7 +336,7 @@ def share_runs(tests: list[ClaimTest]) -> list[ClaimTest]:
         languages = list(dict.fromkeys(wanted.get(_training_key(spec), spec.eval_languages)))
         if languages == spec.eval_languages:
             return spec
-        return spec.model_copy(update={"eval_languages": languages, "name": (
-            f"claim test: {spec.task} from {spec.train_language} to {', '.join(languages)}")})
+        return spec.model_copy(update={"eval_languages": languages,
+                                       "name": _run_name(spec.task, spec.train_language, languages)})
 
     return [test.model_copy(update={"runs": [shared(spec) for spec in test.runs]}) for test in tests]

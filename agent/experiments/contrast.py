@@ -15,8 +15,9 @@ import numpy as np
 
 from agent.experiments.claim_tests import ClaimTest
 from agent.report.model import BaselineNumber, ClaimTestEvidence, TestedAccuracy
-from tools.experiments.baselines import published_row
+from tools.experiments.baselines import PublishedRow, published_row
 from tools.experiments.manager import ExperimentManager
+from tools.experiments.spec import ExperimentSpec
 
 RESAMPLES = 2000
 _GENERATOR_SEED = 20261202
@@ -34,10 +35,15 @@ def _per_seed(metrics: dict, language: str) -> np.ndarray:
     return np.array([seed["per_language"][language] for seed in metrics.get("per_seed", [])], dtype=np.float64)
 
 
+def _published(spec: ExperimentSpec) -> PublishedRow | None:
+    """The published numbers a run is compared with: zero-shot from English, so only for runs from English."""
+    return published_row(spec.task, spec.model) if spec.train_language == "en" else None
+
+
 def _accuracies(test: ClaimTest, jobs: list[str], metrics: list[dict]) -> list[TestedAccuracy]:
     rows = []
     for run, (spec, label, job_id, result) in enumerate(zip(test.runs, test.labels, jobs, metrics, strict=True)):
-        published = published_row(spec.task, spec.model) if spec.train_language == "en" else None
+        published = _published(spec)
         used = [lang for r, lang, _ in test.terms if r == run]
         # the test's own languages, and the run's training language where it was evaluated (for context); a run
         # shared with other claims' tests (`share_runs`) evaluates more, shown under their tests
@@ -57,8 +63,7 @@ def _published_effect(test: ClaimTest) -> tuple[float | None, str | None]:
     """The predicted contrast over the published numbers, where every term has one (runs from English)."""
     total, model = 0.0, None
     for run, language, weight in test.terms:
-        spec = test.runs[run]
-        row = published_row(spec.task, spec.model) if spec.train_language == "en" else None
+        row = _published(test.runs[run])
         if row is None or language not in row.accuracy:
             return None, None
         total += weight * row.accuracy[language]
